@@ -1,0 +1,46 @@
+# The course's commands. `make book` and `make test` are the two a fresh machine needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test serve lab exercises bench clean help
+
+help:
+	@echo "make book       build the website into _build/html (creates .venv on first use)"
+	@echo "make test       run the whole test suite"
+	@echo "make serve      serve the built site on http://localhost:8000"
+	@echo "make lab        open JupyterLab on exercises/"
+	@echo "make exercises  regenerate exercises/ from solutions/ with nbgrader"
+	@echo "make bench      nnlib vs PyTorch speed benchmark (installs CPU torch into .venv)"
+
+# The environment: rebuilt whenever requirements.txt or pyproject.toml change.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/python tools/build_book.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+serve: $(STAMP)
+	@test -f _build/html/index.html || $(MAKE) book
+	@echo "Serving on http://localhost:8000 (Ctrl-C to stop)"
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab exercises/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+exercises: $(STAMP)
+	$(BIN)/python tools/make_exercises.py
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/python benchmarks/bench_mlp.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,45 @@
+"""nbgrader configuration for the course.
+
+solutions/<assignment>/   instructor source notebooks (solutions + hidden tests)
+exercises/<assignment>/   student versions, made by `make exercises` (nbgrader generate_assignment)
+submitted/ autograded/ feedback/ gradebook.db   instructor state, never committed
+
+Environment overrides (used by the test-suite and by instructors with several courses):
+  NBGRADER_COURSE_ROOT   course directory (default: this folder)
+  NBGRADER_DB_URL        gradebook (default: sqlite file gradebook.db in the course root)
+  NBGRADER_EXCHANGE      exchange folder for release/fetch/submit/collect
+"""
+import os
+
+c = get_config()  # noqa: F821  (provided by nbgrader)
+
+ROOT = os.environ.get("NBGRADER_COURSE_ROOT", os.path.dirname(os.path.abspath(__file__)))
+
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.course_id = "backprop"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL", "sqlite:///" + os.path.join(ROOT, "gradebook.db"))
+# Supporting files copied with each notebook; nothing else in solutions/ may leak out.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.md"]  # *.md: the exercise sources
+
+# What a student sees where a solution was.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Every cell gets at most this long when autograding; a hung cell is interrupted and grading goes on.
+c.Execute.timeout = 30
+c.Execute.interrupt_on_timeout = True
+c.Execute.execute_retries = 0
+
+# Students may submit to a fresh gradebook: create them on the fly.
+c.Autograde.create_student = True
+
+# Feedback never shows hidden test source.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbgrader.preprocessors.ClearHiddenTests",
+]
+
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(ROOT, "nbgrader_exchange"))
