@@ -1,0 +1,40 @@
+"""Gradient clipping and per-layer gradient norms.
+
+params: a list of Parameters (or a Module, whose parameters() are used).
+"""
+import math
+
+import numpy as np
+
+from .module import Module
+from .regularization import weights
+
+
+def _params(params):
+    return params.parameters() if isinstance(params, Module) else list(params)
+
+
+def clip_grad_norm(params, max_norm):
+    """Rescale all gradients together so their joint L2 norm is at most max_norm (as PyTorch).
+
+    If the total norm exceeds max_norm, every .grad is multiplied by max_norm / (norm + 1e-6).
+    max_norm: float > 0. Returns: float, the total norm BEFORE clipping.
+    """
+    params = _params(params)
+    norm = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
+    scale = max_norm / (norm + 1e-6)
+    if scale < 1:
+        for p in params:
+            p.grad *= scale
+    return norm
+
+
+def clip_grad_value(params, clip_value):
+    """Clip every gradient element into [-clip_value, clip_value], in place. clip_value: float > 0."""
+    for p in _params(params):
+        np.clip(p.grad, -clip_value, clip_value, out=p.grad)
+
+
+def grad_norms(model):
+    """L2 norm of each Dense layer's W.grad, in layer order. Returns: list[float]."""
+    return [float(np.linalg.norm(p.grad)) for p in weights(model)]
