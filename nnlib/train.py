@@ -77,9 +77,9 @@ def _accuracy_fn(loss, y):
     return (lambda scores, yb: accuracy(scores, yb, threshold=threshold)) if classes else None
 
 
-def _diverged(epoch, epochs, value, optimizer):
-    return TrainingDiverged(f"fit: training diverged in epoch {epoch + 1}/{epochs}: the loss became {value} "
-                            f"(learning rate {optimizer.lr:g}); try a smaller learning rate")
+def _diverged(epoch, epochs, what, optimizer):
+    return TrainingDiverged(f"fit: training diverged in epoch {epoch + 1}/{epochs} ({what}); "
+                            f"try a smaller learning rate (now {optimizer.lr:g})")
 
 
 def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rng=None,
@@ -115,9 +115,9 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
                 out = model.forward(Xb)
                 value = loss(out, yb)
             except NonFiniteError as error:  # NaN/Inf activations: the weights blew up
-                raise _diverged(epoch, epochs, math.nan, optimizer) from error
+                raise _diverged(epoch, epochs, error, optimizer) from error
             if not math.isfinite(value):
-                raise _diverged(epoch, epochs, value, optimizer)
+                raise _diverged(epoch, epochs, f"the loss became {value}", optimizer)
             dout = loss.backward()
             model.backward(dout, need_input_grad=False) if skip_dx else model.backward(dout)
             if record_grad_norms:
@@ -136,7 +136,7 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
             try:
                 scores = predict(model, validation[0])
             except NonFiniteError as error:
-                raise _diverged(epoch, epochs, math.nan, optimizer) from error
+                raise _diverged(epoch, epochs, error, optimizer) from error
             history.val_loss.append(loss(scores, validation[1]))
             history.val_acc.append(acc_fn(scores, validation[1]) if acc_fn else math.nan)
         if progress:
