@@ -35,6 +35,50 @@ c.Execute.execute_retries = 0
 # Students may submit to a fresh gradebook: create them on the fly.
 c.Autograde.create_student = True
 
+
+# A notebook that kills its own kernel (os._exit, a segfault, running out of memory) must still be graded:
+# nbgrader's own Execute gives up on the whole submission ("Removing failed assignment"), and a test cell that
+# never ran has no error output, which nbgrader would count as *passed*.  This Execute records the death in the
+# cell that caused it and marks every later code cell as not run, so those tests score zero and the rest stand.
+from nbclient.exceptions import DeadKernelError  # noqa: E402
+from nbformat.notebooknode import NotebookNode  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades)
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+
+
+def _error_output(ename, evalue):
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"{ename}: {evalue}"])
+
+
+class ExecuteSurvivingKernelDeath(Execute):
+    """nbgrader's Execute, except that a dead kernel fails the remaining cells instead of the submission."""
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._kernel_died = False
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if getattr(self, "_kernel_died", False):
+            if cell.cell_type == "code":
+                cell.outputs = [_error_output("KernelDied", "not run: the kernel died in an earlier cell")]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._kernel_died = True
+            self.log.error("The kernel died in cell %s; later cells are marked as not run.", index)
+            cell.outputs = list(cell.get("outputs", [])) + [
+                _error_output("KernelDied", "the kernel died while running this cell")]
+            return cell, resources
+
+
+c.Autograde.autograde_preprocessors = [
+    ExecuteSurvivingKernelDeath, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
+
 # Feedback never shows hidden test source.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

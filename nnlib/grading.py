@@ -148,7 +148,7 @@ def judge(namespace, code, *, seed, timeout=60.0):
                 verdict = message
                 break
             if kind == "ask":
-                _, target, args, kwargs = message
+                _, target, args, kwargs, echo = message
                 try:
                     if isinstance(target, str):
                         if target not in namespace:
@@ -159,7 +159,8 @@ def judge(namespace, code, *, seed, timeout=60.0):
                     args = _resolve(args, store)
                     kwargs = _resolve(kwargs, store)
                     result = func(*args, **kwargs)
-                    reply = ("ok", _encode_answer(result, store), _encode_answer((args, kwargs), store))
+                    # echo the array arguments back, so the judge can see whether they were modified in place
+                    reply = ("ok", _encode_answer(result, store), tuple(_encode_answer(args[i], store) for i in echo))
                 except KeyboardInterrupt:
                     raise
                 except BaseException as exc:  # the student's code raised: report, never crash grading
@@ -194,7 +195,7 @@ def judge(namespace, code, *, seed, timeout=60.0):
     _, passed, text = verdict
     if not passed:
         raise GradingFailure(text)
-    return text
+    # Returns None on purpose: nbgrader reads a test cell's last *value* as partial credit.
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,7 +257,9 @@ def _judge_main():
     import numpy as np
 
     import nnlib
-    from nnlib import gradcheck as _gc
+    import importlib
+
+    _gc = importlib.import_module("nnlib.gradcheck")  # the module (nnlib.gradcheck the name is a function)
 
     job = _SafeUnpickler(io.BytesIO(_recv_bytes(stdin))).load()
     deadline = time.monotonic() + job["timeout"]
@@ -301,23 +304,22 @@ def _judge_main():
     def ask(target, *args, check_inputs_unchanged=True, **kwargs):
         """Call the notebook's `target` (a name, or a Handle) on args; return its answer."""
         what = describe_call(target, args)
-        sent_args = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-        reply = roundtrip(("ask", to_kernel(target), to_kernel(tuple(args)), to_kernel(kwargs)), what)
+        echo = [i for i, a in enumerate(args) if isinstance(a, np.ndarray)] if check_inputs_unchanged else []
+        reply = roundtrip(("ask", to_kernel(target), to_kernel(tuple(args)), to_kernel(kwargs), echo), what)
         result = from_kernel(reply[1])
-        args_after, _ = from_kernel(reply[2])
-        if check_inputs_unchanged:
-            for i, (before, after) in enumerate(zip(sent_args, args_after)):
-                if isinstance(before, np.ndarray) and isinstance(after, np.ndarray):
-                    if before.shape != after.shape or not np.array_equal(before, after, equal_nan=True):
-                        raise _Fail(f"{what} changed its argument #{i + 1} in place; "
-                                    "a function must not modify its inputs (work on a copy)")
+        for i, after in zip(echo, reply[2]):
+            before = args[i]
+            if not (isinstance(after, np.ndarray) and before.shape == after.shape
+                    and np.array_equal(before, after, equal_nan=True)):
+                raise _Fail(f"{what} changed its argument #{i + 1} in place; "
+                            "a function must not modify its inputs (work on a copy)")
         return result
 
     def ask_raises(target, *args, **kwargs):
         """Call the notebook's `target`, expecting it to raise; return (exception type name, message)."""
         what = describe_call(target, args)
         try:
-            roundtrip(("ask", to_kernel(target), to_kernel(tuple(args)), to_kernel(kwargs)), what)
+            roundtrip(("ask", to_kernel(target), to_kernel(tuple(args)), to_kernel(kwargs), []), what)
         except _StudentRaised as exc:
             return exc.exc_type, exc.message
         raise _Fail(f"{what} should have raised an error, but returned normally")

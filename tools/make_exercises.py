@@ -108,6 +108,8 @@ def generate(root: Path, names: list[str]) -> None:
     from traitlets.config.loader import PyFileConfigLoader
 
     os.environ["NBGRADER_COURSE_ROOT"] = str(root)
+    # nbgrader runs `alembic` (beside this interpreter) as a subprocess when it creates a gradebook.
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     api = NbGraderAPI(config=config)
     for name in names:

@@ -1,0 +1,126 @@
+"""Run nbgrader's real `autograde` on made-up submissions, in a throw-away copy of the course.
+
+Used by tests/test_grading.py to prove, for every exercise, that the solution gets full marks, the untouched
+exercise gets zero, and every wrong answer in tests/wrong_answers/<assignment>.py loses its task's points.
+
+A submission is the student notebook (exercises/<a>/<a>.ipynb) with its solution cells filled in, as a student
+would: with the instructor's solution, or with the solution after one plausible mistake.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import runpy
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class WrongAnswer:
+    """A plausible mistake: in solution cell `cell`, replace `old` by `new` (or the whole source if old is None).
+
+    `loses`: the test cells (grade ids) that must then score less than full marks.
+    """
+
+    name: str
+    cell: str
+    new: str
+    old: str | None = None
+    loses: list[str] = field(default_factory=list)
+
+
+def load_wrong_answers(assignment: str) -> list[WrongAnswer]:
+    path = REPO / "tests" / "wrong_answers" / f"{assignment}.py"
+    return runpy.run_path(str(path), init_globals={"WrongAnswer": WrongAnswer})["WRONG_ANSWERS"]
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def grade_cells(nb) -> dict[str, int]:
+    """grade_id -> points of every autograded test cell."""
+    out = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "code":
+            out[meta["grade_id"]] = meta["points"]
+    return out
+
+
+def solution_sources(assignment: str) -> dict[str, str]:
+    nb = read(REPO / "solutions" / assignment / f"{assignment}.ipynb")
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def student_notebook(assignment: str, answers: dict[str, str] | None) -> nbformat.NotebookNode:
+    """The released notebook with solution cells replaced by `answers` (None: left untouched)."""
+    nb = read(REPO / "exercises" / assignment / f"{assignment}.ipynb")
+    if answers is None:
+        return nb
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = answers[grade_id]
+    return nb
+
+
+def apply(wrong: WrongAnswer, answers: dict[str, str]) -> dict[str, str]:
+    answers = dict(answers)
+    if wrong.cell not in answers:
+        raise KeyError(f"wrong answer {wrong.name!r}: no solution cell {wrong.cell!r}")
+    if wrong.old is None:
+        answers[wrong.cell] = wrong.new
+    else:
+        count = answers[wrong.cell].count(wrong.old)
+        if count != 1:
+            raise ValueError(f"wrong answer {wrong.name!r}: {wrong.old!r} occurs {count} times in cell {wrong.cell!r}")
+        answers[wrong.cell] = answers[wrong.cell].replace(wrong.old, wrong.new)
+    return answers
+
+
+def autograde(assignment: str, submissions: dict[str, nbformat.NotebookNode], workdir: Path,
+              *, cell_timeout: int = 30) -> dict[str, dict[str, tuple[float, float]]]:
+    """Autograde every submission with ONE `nbgrader autograde` call; return student -> grade_id -> (score, max).
+
+    A submission nbgrader could not grade at all is absent from the result.
+    """
+    root = workdir / "course"
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "solutions").mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    shutil.copytree(REPO / "solutions" / assignment, root / "solutions" / assignment)
+    env = dict(os.environ, NBGRADER_COURSE_ROOT=str(root), PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    env.pop("NBGRADER_DB_URL", None)
+    run = dict(cwd=root, env=env, capture_output=True, text=True)
+    gen = subprocess.run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], **run)
+    assert gen.returncode == 0, gen.stdout + gen.stderr
+    for student, nb in submissions.items():
+        folder = root / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{assignment}.ipynb")
+    result = subprocess.run(
+        [str(BIN / "nbgrader"), "autograde", assignment, "--force", f"--Execute.timeout={cell_timeout}"], **run)
+    (workdir / "autograde.log").write_text(result.stdout + result.stderr)
+    from nbgrader.api import Gradebook, MissingEntry
+
+    scores: dict[str, dict[str, tuple[float, float]]] = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for student in submissions:
+            try:
+                sub = gb.find_submission_notebook(assignment, assignment, student)
+            except MissingEntry:
+                continue
+            scores[student] = {g.name: (g.score, g.max_score) for g in sub.grades}
+    return scores
