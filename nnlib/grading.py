@@ -32,6 +32,11 @@ How a hidden test cell uses it (the bootstrap line is the same in every cell)::
         expect_close(ask("sigmoid", z), nnlib.sigmoid(z), f"sigmoid(z), z of shape {shape}")
     ''', seed=2024)
 
+Answers that are plain data (numbers, strings, numpy arrays, tuples/lists/dicts of them) come back as data;
+any other object (a layer's cache, an optimiser instance) stays in the kernel and comes back as a ``Handle``,
+which judge code can pass back into ``ask``, call methods on (``ask(h.attr("step"))``), index (``h[1]``) or
+read (``fetch(h.attr("velocity"))``).  ``Handle.notebook("name")`` refers to a global of the notebook.
+
 Inside judge code these names exist: ``np``, ``nnlib``, ``rng`` (``np.random.default_rng(seed)``),
 ``ask``, ``ask_raises``, ``fetch``, ``Handle``, ``fail``, ``expect``, ``expect_close``,
 ``expect_shape``, ``expect_gradient``, ``numerical_gradient``, ``numerical_gradient_wrt``, ``rel_error``.
@@ -50,6 +55,10 @@ import sys
 # --------------------------------------------------------------------------------------------
 _HEADER = struct.Struct(">Q")
 _HANDLE = "__nnlib_grading_handle__"  # tuple marker for a kernel-side object: (_HANDLE, index, path)
+
+
+def _is_marker(obj):
+    return type(obj) is tuple and len(obj) == 3 and type(obj[0]) is str and obj[0] == _HANDLE
 
 
 def _send(stream, obj):
@@ -76,33 +85,53 @@ class GradingFailure(AssertionError):
     """Raised in the notebook when the judge's verdict is 'fail'. Its message says what is wrong."""
 
 
+_PLAIN = (type(None), bool, int, float, complex, str, bytes)
+
+
+def _is_plain_array(value):
+    t = type(value)
+    return t.__module__ == "numpy" and (t.__name__ == "ndarray" or t.__name__ in _NUMPY_SCALARS)
+
+
+_NUMPY_SCALARS = {"float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8", "uint16",
+                  "uint32", "uint64", "bool", "bool_", "complex128", "complex64"}
+
+
 def _encode_answer(value, store):
-    """Make `value` safe to send: picklable data stays; anything else becomes a handle."""
-    if isinstance(value, tuple) and type(value) is tuple:
+    """Make `value` safe to send: plain data (numbers, strings, numpy arrays, and tuples/lists/dicts of them)
+    travels as data; any other object stays in the kernel and travels as a handle."""
+    t = type(value)
+    if t is tuple:
         return tuple(_encode_answer(v, store) for v in value)
-    if isinstance(value, list) and type(value) is list:
+    if t is list:
         return [_encode_answer(v, store) for v in value]
-    try:
-        pickle.dumps(value, protocol=4)
+    if t is dict and all(type(k) is str for k in value):
+        return {k: _encode_answer(v, store) for k, v in value.items()}
+    if t in _PLAIN or (_is_plain_array(value) and getattr(value, "dtype", None) is not None
+                       and value.dtype.kind in "biufc"):
         return value
-    except Exception:
-        store.append(value)
-        return (_HANDLE, len(store) - 1, ())
+    store.append(value)
+    return (_HANDLE, len(store) - 1, ())
 
 
-def _resolve(obj, store):
+def _resolve(obj, store, namespace):
     """Replace handle markers in the judge's arguments by the kernel-side objects they name."""
-    if type(obj) is tuple and len(obj) == 3 and obj[0] == _HANDLE:
-        target = store[obj[1]]
+    if _is_marker(obj):
+        if isinstance(obj[1], str):
+            if obj[1] not in namespace:
+                raise NameError(f"the notebook defines no '{obj[1]}'")
+            target = namespace[obj[1]]
+        else:
+            target = store[obj[1]]
         for kind, key in obj[2]:
             target = getattr(target, key) if kind == "attr" else target[key]
         return target
     if type(obj) is tuple:
-        return tuple(_resolve(o, store) for o in obj)
+        return tuple(_resolve(o, store, namespace) for o in obj)
     if type(obj) is list:
-        return [_resolve(o, store) for o in obj]
+        return [_resolve(o, store, namespace) for o in obj]
     if type(obj) is dict:
-        return {k: _resolve(v, store) for k, v in obj.items()}
+        return {k: _resolve(v, store, namespace) for k, v in obj.items()}
     return obj
 
 
@@ -155,9 +184,9 @@ def judge(namespace, code, *, seed, timeout=60.0):
                             raise NameError(f"the notebook defines no '{target}'")
                         func = namespace[target]
                     else:
-                        func = _resolve(target, store)
-                    args = _resolve(args, store)
-                    kwargs = _resolve(kwargs, store)
+                        func = _resolve(target, store, namespace)
+                    args = _resolve(args, store, namespace)
+                    kwargs = _resolve(kwargs, store, namespace)
                     result = func(*args, **kwargs)
                     # echo the array arguments back, so the judge can see whether they were modified in place
                     reply = ("ok", _encode_answer(result, store), tuple(_encode_answer(args[i], store) for i in echo))
@@ -167,7 +196,7 @@ def judge(namespace, code, *, seed, timeout=60.0):
                     reply = ("raised", type(exc).__name__, str(exc)[:2000])
             elif kind == "fetch":
                 try:
-                    reply = ("ok", _encode_answer(_resolve(message[1], store), store), None)
+                    reply = ("ok", _encode_answer(_resolve(message[1], store, namespace), store), None)
                 except KeyboardInterrupt:
                     raise
                 except BaseException as exc:
@@ -214,7 +243,7 @@ class _StudentRaised(Exception):
 class Handle:
     """A kernel-side object (e.g. a layer's cache or an optimiser) the judge cannot see directly."""
 
-    def __init__(self, index, path=()):
+    def __init__(self, index, path=()):  # index: position in the kernel's store, or a global's name
         self.index, self.path = index, tuple(path)
 
     def attr(self, name):
@@ -223,8 +252,16 @@ class Handle:
     def __getitem__(self, key):
         return Handle(self.index, self.path + (("item", key),))
 
+    @staticmethod
+    def notebook(name):
+        """A handle to a global the notebook defines (e.g. a function from its read-only set-up cell)."""
+        return Handle(name)
+
     def marker(self):
         return (_HANDLE, self.index, self.path)
+
+    def __call__(self, *args, **kwargs):
+        raise TypeError("a Handle lives in the notebook: use ask(handle, ...) to call it")
 
     def __repr__(self):
         return "<object in the notebook>"
@@ -265,7 +302,7 @@ def _judge_main():
     deadline = time.monotonic() + job["timeout"]
 
     def from_kernel(obj):
-        if type(obj) is tuple and len(obj) == 3 and obj[0] == _HANDLE:
+        if _is_marker(obj):
             return Handle(obj[1], obj[2])
         if type(obj) is tuple:
             return tuple(from_kernel(o) for o in obj)
