@@ -41,7 +41,8 @@ def test_dense_matches_torch_linear():
 
 @pytest.mark.parametrize("ours, theirs", [
     (nn.Sigmoid(), torch.sigmoid), (nn.Tanh(), torch.tanh), (nn.ReLU(), torch.relu),
-    (nn.LeakyReLU(0.1), lambda z: torch.nn.functional.leaky_relu(z, 0.1))], ids=repr)
+    (nn.LeakyReLU(0.1), lambda z: torch.nn.functional.leaky_relu(z, 0.1))],
+    ids=["sigmoid", "tanh", "relu", "leaky_relu"])
 def test_activations_match_torch(ours, theirs):
     rng = np.random.default_rng(1)
     x, dout = rng.normal(scale=3, size=(6, 4)), rng.normal(size=(6, 4))
