@@ -87,3 +87,8 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(ROOT, "nbgrader_exchange"))
+
+# Grading a folder of submissions downloaded from an LMS (`nbgrader zip_collect <assignment>`): put the files or
+# zip archives in downloaded/<assignment>/archive/, each notebook named <student-id>_<notebook>.ipynb, e.g.
+# ada_01_neurons.ipynb (student ids without underscores). Adapt the expression to your LMS's file names.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^_/]+)_(?P<file_id>\d\d_\w+)\.ipynb$"  # matched against the full path

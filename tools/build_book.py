@@ -1,0 +1,67 @@
+"""Build the course website into _build/html (what `make book` runs).
+
+1. If nnlib's source changed since the last build, clear the execution cache: MyST-NB's cache keys on a notebook's
+   own text only, so a page importing a changed nnlib would otherwise show stale results.
+2. Write each chapter page as a plain .ipynb into book/_notebooks/ (the page's "download this notebook" link).
+3. Run Jupyter Book with warnings as errors (-W); a cell that raises fails the build (_config.yml).
+4. Print the path of index.html.
+
+Usage: python tools/build_book.py [--all]   (--all: rebuild every page from scratch)
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+
+REPO = Path(__file__).resolve().parents[1]
+BUILD = REPO / "_build"
+CACHE = BUILD / ".jupyter_cache"
+STAMP = BUILD / ".nnlib-hash"
+
+
+def nnlib_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "nnlib").glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def export_notebooks() -> None:
+    out = REPO / "book" / "_notebooks"
+    out.mkdir(exist_ok=True)
+    for page in sorted((REPO / "book").glob("[0-9][0-9]_*.md")):
+        nb = jupytext.read(page)
+        target = out / f"{page.stem}.ipynb"
+        text = jupytext.writes(nb, fmt="ipynb")
+        if not target.exists() or target.read_text() != text:
+            target.write_text(text)
+
+
+def main() -> int:
+    BUILD.mkdir(exist_ok=True)
+    current = nnlib_hash()
+    if "--all" in sys.argv or not STAMP.exists() or STAMP.read_text() != current:
+        if CACHE.exists():
+            print("nnlib changed since the last build: re-executing every page")
+            shutil.rmtree(CACHE)
+        html = BUILD / "html"
+        if html.exists():
+            shutil.rmtree(html)
+    export_notebooks()
+    jb = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run([str(jb), "build", str(REPO), "-W", "-n", "--keep-going"], cwd=REPO)
+    if result.returncode != 0:
+        print("\nThe book did not build (see the messages above; executed-cell errors are in _build/html/reports/).")
+        return result.returncode
+    STAMP.write_text(current)
+    print(f"\nThe website is built: {BUILD / 'html' / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
