@@ -3,6 +3,8 @@
 Every error names the argument, what was expected and what came, e.g.
 ``ShapeError: Dense.forward: x must have shape (N, 3), got (5, 4)``.
 """
+import math
+
 import numpy as np
 
 
@@ -24,21 +26,28 @@ def check_shape(x, name, shape, where=""):
     x: ndarray, any shape. name: str, the argument's name. shape: tuple whose entries are
     ints (must match) or strings such as "N" (match any size). where: str, message prefix.
     """
-    if x.ndim != len(shape) or any(
-            not isinstance(s, str) and s != d for s, d in zip(shape, x.shape)):
-        want = "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-        raise ShapeError(f"{_where(where)}{name} must have shape {want}, got {x.shape}")
+    if x.ndim == len(shape):
+        for s, d in zip(shape, x.shape):
+            if s != d and not isinstance(s, str):
+                break
+        else:
+            return
+    want = "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+    raise ShapeError(f"{_where(where)}{name} must have shape {want}, got {x.shape}")
 
 
-def check_finite(x, name, where=""):
-    """Raise NonFiniteError (a ValueError) naming the first NaN/Inf of ndarray ``x`` and its index."""
-    if np.isfinite(np.sum(x)):  # fast path: one NaN or Inf makes the sum non-finite
+def check_finite(x, name, where="", hint=""):
+    """Raise NonFiniteError (a ValueError) naming the first NaN/Inf of ndarray ``x`` and its index.
+
+    hint: str appended to the message.
+    """
+    if math.isfinite(np.vdot(x, x)):  # fast path: one NaN or Inf makes the sum of squares non-finite
         return
     bad = np.argwhere(~np.isfinite(x))
-    if len(bad):  # otherwise the sum merely overflowed
+    if len(bad):  # otherwise the sum of squares merely overflowed
         index = tuple(int(i) for i in bad[0])
         kind = "NaN" if np.isnan(x[index]) else "Inf"
-        raise NonFiniteError(f"{_where(where)}{name} contains {kind} at index {index}")
+        raise NonFiniteError(f"{_where(where)}{name} contains {kind} at index {index}{hint}")
 
 
 def as_float_array(x, name, *, ndim=None, shape=None, dtype=None, finite=True, where=""):

@@ -1,7 +1,9 @@
 """The fully connected (dense) layer, and a single neuron, as forward/backward pairs."""
+import math
+
 import numpy as np
 
-from ._checks import as_float_array, check_shape
+from ._checks import as_float_array, check_finite, check_shape
 from .activations import relu, sigmoid, tanh
 from .init import INITIALIZERS
 from .module import Module, Parameter
@@ -86,12 +88,16 @@ class Dense(Module):
 
     def forward(self, x):
         """x: (N, in_features) float. Returns: (N, out_features) in x's dtype."""
-        x = as_float_array(x, "x", shape=("N", self.in_features), where="Dense.forward")
+        x = as_float_array(x, "x", shape=("N", self.in_features), finite=False, where="Dense.forward")
         W = self.W.value
         if W.dtype != x.dtype:
             W = W.astype(x.dtype)
         out = x @ W
         out += self.b.value
+        # NaN/Inf in x reach every output of its row, so checking the smaller output is enough
+        if not math.isfinite(np.vdot(out, out)):
+            check_finite(x, "x", "Dense.forward")
+            check_finite(out, "the output", "Dense.forward", " although x is finite (have the weights blown up?)")
         self.cache = (x, W)
         return out
 
@@ -104,8 +110,8 @@ class Dense(Module):
         x, W = self._saved()
         grad_out = as_float_array(grad_out, "grad_out", shape=(x.shape[0], self.out_features),
                                   finite=False, where="Dense.backward")
-        self.W.grad += x.T @ grad_out
-        self.b.grad += grad_out.sum(axis=0)
+        self.W.add_grad(x.T @ grad_out)
+        self.b.add_grad(grad_out.sum(axis=0))
         return grad_out @ W.T if need_input_grad else None
 
     def __repr__(self):

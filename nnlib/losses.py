@@ -122,7 +122,7 @@ class SoftmaxCrossEntropyLoss(Loss):
         log_p_true = shifted[rows, y] - np.log(sums)
         exp /= sums[:, None]  # now the softmax probabilities
         self.cache = (exp, rows, y)
-        return float(-np.mean(log_p_true))
+        return float(-log_p_true.sum() / n)
 
     def backward(self):
         """Returns: (softmax(z) - onehot(y)) / N, shape (N, C)."""

@@ -8,7 +8,7 @@ class Parameter:
     """A trainable array and its gradient.
 
     value: ndarray, any shape S, a floating dtype (integers are converted to float64).
-    grad: ndarray S, same dtype, starts at zeros; backward ADDS to it, zero_grad resets it.
+    grad: ndarray S, same dtype, starts at zeros; backward ADDS to it (see add_grad).
     name: str, e.g. "W" or "b".
     """
 
@@ -17,8 +17,33 @@ class Parameter:
         if value.dtype.kind != "f":
             value = value.astype(np.float64)
         self.value = value
-        self.grad = np.zeros_like(value)
+        self._grad = np.zeros_like(value)
+        self._grad_is_stale = False  # True after zero_grad: reads as zeros, add_grad replaces
         self.name = name
+
+    @property
+    def grad(self):
+        if self._grad_is_stale:
+            self._grad.fill(0)
+            self._grad_is_stale = False
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+        self._grad_is_stale = False
+
+    def zero_grad(self):
+        """Reset the gradient to zeros. Lazily: the next add_grad stores its array as the gradient
+        instead of adding it to zeros (PyTorch's set_to_none saves the same two memory passes)."""
+        self._grad_is_stale = True
+
+    def add_grad(self, delta):
+        """grad += delta. delta: ndarray S, a fresh array that the Parameter may keep."""
+        if self._grad_is_stale and delta.dtype == self._grad.dtype and delta.shape == self._grad.shape:
+            self.grad = delta
+        else:
+            self.grad += delta
 
     @property
     def shape(self):
@@ -66,7 +91,7 @@ class Module:
     def zero_grad(self):
         """Set every parameter's ``.grad`` to zeros, in place."""
         for p in self.parameters():
-            p.grad.fill(0)
+            p.zero_grad()
 
     def _saved(self):
         return require_cache(self.cache, f"{type(self).__name__}.backward")

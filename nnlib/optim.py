@@ -56,17 +56,17 @@ class Optimizer:
     def zero_grad(self):
         """Set every parameter's ``.grad`` to zeros, in place."""
         for p in self.parameters():
-            p.grad.fill(0)
+            p.zero_grad()
 
     def step(self):
         """Update every parameter in place from its ``.grad``."""
         for group in self.param_groups:
-            hyper = {k: v for k, v in group.items() if k != "params"}
-            for p in group["params"]:
-                g = p.grad
-                if hyper["weight_decay"]:
-                    g = g + float(hyper["weight_decay"]) * p.value  # L2: add wd·p to the gradient
-                self._update(p, g, self.state.setdefault(p, {}), **hyper)
+            self._step_group(group, float(group["lr"]), float(group["weight_decay"]))
+
+    @staticmethod
+    def _decayed_grad(p, weight_decay):
+        """grad + weight_decay·p (L2 weight decay, as torch.optim)."""
+        return p.grad + weight_decay * p.value if weight_decay else p.grad
 
 
 class SGD(Optimizer):
@@ -83,16 +83,21 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=float(lr), momentum=float(momentum), nesterov=nesterov,
                                       weight_decay=float(weight_decay)))
 
-    def _update(self, p, g, state, lr, momentum, nesterov, weight_decay):
-        if momentum:
-            v = state.get("momentum_buffer")
-            if v is None:
-                v = state["momentum_buffer"] = g.copy()
-            else:
-                v *= momentum
-                v += g
-            g = g + momentum * v if nesterov else v
-        p.value -= float(lr) * g
+    def _step_group(self, group, lr, weight_decay):
+        momentum, nesterov = float(group["momentum"]), group["nesterov"]
+        for p in group["params"]:
+            g = self._decayed_grad(p, weight_decay)
+            if momentum:
+                state = self.state.get(p)
+                if state is None:  # first step: v = g
+                    v = g.copy()
+                    self.state[p] = {"momentum_buffer": v}
+                else:
+                    v = state["momentum_buffer"]
+                    v *= momentum
+                    v += g
+                g = g + momentum * v if nesterov else v
+            p.value -= lr * g
 
 
 class Adam(Optimizer):
@@ -109,20 +114,23 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=float(lr), betas=tuple(map(float, betas)), eps=float(eps),
                                       weight_decay=float(weight_decay)))
 
-    def _update(self, p, g, state, lr, betas, eps, weight_decay):
-        if not state:
-            state.update(step=0, m=np.zeros_like(p.value), v=np.zeros_like(p.value))
-        beta1, beta2 = betas
-        state["step"] += 1
-        t, m, v = state["step"], state["m"], state["v"]
-        m *= beta1
-        m += (1 - beta1) * g
-        v *= beta2
-        v += (1 - beta2) * (g * g)
-        denom = np.sqrt(v)
-        denom /= math.sqrt(1 - beta2 ** t)
-        denom += eps
-        p.value -= (lr / (1 - beta1 ** t)) * (m / denom)
+    def _step_group(self, group, lr, weight_decay):
+        (beta1, beta2), eps = group["betas"], float(group["eps"])
+        for p in group["params"]:
+            g = self._decayed_grad(p, weight_decay)
+            state = self.state.get(p)
+            if state is None:
+                state = self.state[p] = {"step": 0, "m": np.zeros_like(p.value), "v": np.zeros_like(p.value)}
+            state["step"] += 1
+            t, m, v = state["step"], state["m"], state["v"]
+            m *= beta1
+            m += (1 - beta1) * g
+            v *= beta2
+            v += (1 - beta2) * (g * g)
+            denom = np.sqrt(v)
+            denom /= math.sqrt(1 - beta2 ** t)
+            denom += eps
+            p.value -= (lr / (1 - beta1 ** t)) * (m / denom)
 
 
 def cosine_lr(base_lr, epoch, epochs, min_lr=0.0):
