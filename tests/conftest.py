@@ -1,5 +1,42 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # tests/ helpers (grading_harness) importable from every test module
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _checkout_copy(dest: Path) -> Path:
+    """A clean copy of the repository: the files git tracks (as they are in the working tree), nothing else."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        src = REPO / rel
+        if src.is_file():
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """Build the website from a clean copy of the checkout, once per test session (xdist group "book").
+
+    Returns the copy's root; the site is in <root>/_build/html.
+    """
+    root = _checkout_copy(tmp_path_factory.mktemp("checkout"))
+    result = subprocess.run([sys.executable, str(root / "tools" / "build_book.py")], cwd=root,
+                            capture_output=True, text=True)
+    log = result.stdout + result.stderr
+    (root / "build.log").write_text(log)
+    if result.returncode != 0:
+        pytest.fail(f"the book did not build from a clean checkout:\n{log[-6000:]}")
+    return root
