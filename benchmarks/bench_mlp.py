@@ -17,6 +17,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -40,6 +41,29 @@ def cpu_model():
     return platform.processor() or platform.machine()
 
 
+def cpu_busy(interval=0.5):
+    """Fraction of the machine's CPU time used (by anything) over `interval` seconds, from /proc/stat."""
+    def sample():
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+    try:
+        idle0, total0 = sample()
+        time.sleep(interval)
+        idle1, total1 = sample()
+        return 1 - (idle1 - idle0) / max(total1 - total0, 1)
+    except OSError:
+        return None
+
+
+def wait_until_quiet(max_wait, threshold=0.1):
+    """Wait (at most max_wait s) until other programs use under `threshold` of the CPU; return the last reading."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        busy = cpu_busy()
+        if busy is None or busy < threshold or time.monotonic() > deadline:
+            return busy
+
+
 def run_worker(framework, threads):
     env = {**os.environ, **{v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                                        "MKL_NUM_THREADS")}}
@@ -57,6 +81,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--max-wait", type=float, default=60,
+                        help="seconds to wait, before each process, for other programs to leave the CPU idle")
     args = parser.parse_args()
     frameworks = ["nnlib", "torch"] if version("torch") else ["nnlib"]
     if len(frameworks) == 1:
@@ -65,8 +91,10 @@ def main():
     runs = {f: [] for f in frameworks}
     for r in range(args.rounds):
         for framework in frameworks if r % 2 == 0 else frameworks[::-1]:
-            print(f"round {r + 1}/{args.rounds}: {framework} ...", flush=True)
-            runs[framework].append(run_worker(framework, args.threads))
+            busy = wait_until_quiet(args.max_wait)
+            print(f"round {r + 1}/{args.rounds}: {framework} (CPU busy before: "
+                  f"{'?' if busy is None else f'{100 * busy:.0f} %'}) ...", flush=True)
+            runs[framework].append({**run_worker(framework, args.threads), "cpu_busy_before": busy})
 
     rows = []
     for name in runs["nnlib"][0]["step_s"]:
@@ -86,6 +114,7 @@ def main():
         "threads": args.threads, "rounds": args.rounds,
         "versions": {"python": platform.python_version(), "numpy": version("numpy"), "torch": version("torch")},
         "load_average_before_after": [load_before[0], os.getloadavg()[0]],
+        "cpu_busy_before_each_process": {f: [run["cpu_busy_before"] for run in runs[f]] for f in frameworks},
         "step": "zero_grad + forward + softmax cross-entropy + backward + SGD(momentum 0.9), float32",
         "rows": rows, "time_to_98_digits": digits, "targets": TARGETS,
     }

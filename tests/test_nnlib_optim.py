@@ -149,3 +149,24 @@ def test_clip_grad_value_and_grad_norms():
     model[2].W.grad[:] = np.array([[3.0], [4.0]])
     model[2].b.grad[:] = 100.0  # biases are not counted
     assert nn.grad_norms(model) == pytest.approx([6.0, 5.0])
+
+
+def test_parameter_gradient_zeroing_is_lazy_but_invisible():
+    p = nn.Parameter(np.ones(3, np.float32))
+    p.add_grad(np.full(3, 2.0, np.float32))  # grad starts at zeros: 0 + 2
+    p.add_grad(np.full(3, 1.0, np.float32))
+    np.testing.assert_array_equal(p.grad, 3.0)
+    p.zero_grad()
+    np.testing.assert_array_equal(p.grad, 0.0)  # reading after zero_grad gives zeros
+    p.zero_grad()
+    p.grad += 5.0  # in-place updates by hand see zeros too
+    np.testing.assert_array_equal(p.grad, 5.0)
+    p.zero_grad()
+    fresh = np.full(3, 4.0, np.float32)
+    p.add_grad(fresh)  # after zero_grad, add_grad stores the array instead of adding it to zeros
+    p.add_grad(np.ones(3, np.float32))
+    np.testing.assert_array_equal(p.grad, 5.0)
+    assert p.grad.dtype == np.float32
+    p.zero_grad()
+    p.add_grad(np.ones(3))  # a float64 delta is cast into the float32 gradient
+    assert p.grad.dtype == np.float32
