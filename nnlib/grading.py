@@ -341,16 +341,36 @@ def _judge_main():
     def ask(target, *args, check_inputs_unchanged=True, **kwargs):
         """Call the notebook's `target` (a name, or a Handle) on args; return its answer."""
         what = describe_call(target, args)
-        echo = [i for i, a in enumerate(args) if isinstance(a, np.ndarray)] if check_inputs_unchanged else []
+        echo = [i for i, a in enumerate(args) if holds_array(a)] if check_inputs_unchanged else []
         reply = roundtrip(("ask", to_kernel(target), to_kernel(tuple(args)), to_kernel(kwargs), echo), what)
         result = from_kernel(reply[1])
         for i, after in zip(echo, reply[2]):
-            before = args[i]
-            if not (isinstance(after, np.ndarray) and before.shape == after.shape
-                    and np.array_equal(before, after, equal_nan=True)):
+            if not same_data(args[i], from_kernel(after)):
                 raise _Fail(f"{what} changed its argument #{i + 1} in place; "
                             "a function must not modify its inputs (work on a copy)")
         return result
+
+    def holds_array(value):
+        """An array, or a list/tuple/dict holding one: arguments whose in-place changes ask() looks for."""
+        if isinstance(value, np.ndarray):
+            return True
+        if type(value) in (list, tuple):
+            return any(holds_array(v) for v in value)
+        if type(value) is dict:
+            return any(holds_array(v) for v in value.values())
+        return False
+
+    def same_data(before, after):
+        if isinstance(before, np.ndarray):
+            return (isinstance(after, np.ndarray) and before.shape == after.shape
+                    and np.array_equal(before, after, equal_nan=True))
+        if type(before) in (list, tuple):
+            return (type(after) is type(before) and len(after) == len(before)
+                    and all(same_data(b, a) for b, a in zip(before, after)))
+        if type(before) is dict:
+            return (type(after) is dict and after.keys() == before.keys()
+                    and all(same_data(before[k], after[k]) for k in before))
+        return True  # other values cannot be changed in place by the notebook (they were pickled copies)
 
     def ask_raises(target, *args, **kwargs):
         """Call the notebook's `target`, expecting it to raise; return (exception type name, message)."""
@@ -405,7 +425,7 @@ def _judge_main():
         if err.size and np.max(err) > 0:
             idx = np.unravel_index(int(np.argmax(err)), err.shape)
             idx = tuple(int(i) for i in idx)
-            raise _Fail(f"{what}: wrong value at index {idx}: expected {want[idx]:.6g}, got {got[idx]:.6g}"
+            raise _Fail(f"{what}: wrong value at index {idx}: expected {want[idx]:.10g}, got {got[idx]:.10g}"
                         f" (max abs difference {np.max(np.abs(got - want)):.3g})")
 
     def expect_gradient(got, f, x, what, *, dout=None, tol=1e-6, eps=1e-6, atol=1e-8):
@@ -429,7 +449,7 @@ def _judge_main():
         if rel.size and np.max(rel) > tol:
             idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(rel)), rel.shape))
             raise _Fail(f"{what}: gradient wrong at index {idx}: central differences give "
-                        f"{numeric[idx]:.6g}, got {got[idx]:.6g} (relative error {rel[idx]:.2g})")
+                        f"{numeric[idx]:.8g}, got {got[idx]:.8g} (relative error {rel[idx]:.2g})")
 
     scope = {
         "np": np, "nnlib": nnlib, "rng": np.random.default_rng(job["seed"]),
