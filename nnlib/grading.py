@@ -105,7 +105,7 @@ def _encode_answer(value, store):
         return tuple(_encode_answer(v, store) for v in value)
     if t is list:
         return [_encode_answer(v, store) for v in value]
-    if t is dict and all(type(k) is str for k in value):
+    if t is dict and all(type(k) in _PLAIN for k in value):
         return {k: _encode_answer(v, store) for k, v in value.items()}
     if t in _PLAIN or (_is_plain_array(value) and getattr(value, "dtype", None) is not None
                        and value.dtype.kind in "biufc"):
