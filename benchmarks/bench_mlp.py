@@ -120,7 +120,7 @@ def main():
     }
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
 
-    print(f"\nnlib vs PyTorch {results['versions']['torch']}, {args.threads} threads, {results['machine']['cpu']}")
+    print(f"\nnnlib vs PyTorch {results['versions']['torch']}, {args.threads} threads, {results['machine']['cpu']}")
     print(f"{'config':28s} {'nnlib µs':>10s} {'torch µs':>10s} {'ratio':>6s} {'GEMM µs':>9s} {'outside GEMM':>13s}")
     for row in rows:
         torch_us = f"{row['torch_us']:10.1f}" if row["torch_us"] else f"{'-':>10s}"

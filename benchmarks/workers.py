@@ -5,7 +5,9 @@ the cores otherwise) and alternates them. Every timed step is the same for both 
 zero_grad, forward, softmax cross-entropy, backward (no gradient for the input data, as torch
 skips it for tensors that do not require one), SGD with momentum 0.9; float32 throughout.
 """
+import itertools
 import json
+import os
 import sys
 import time
 
@@ -17,26 +19,48 @@ CONFIGS = {  # name: (layer sizes, batch size)
     "784-256-128-10, batch 512": ((784, 256, 128, 10), 512),
     "64-32-10, batch 32": ((64, 32, 10), 32),
 }
+POOL = 16  # distinct random batches with random labels, cycled: the network cannot fit them, so its
+# outputs never saturate (a net trained to near-zero loss on one batch produces subnormal floats, on
+# which every CPU slows down many times over and timings stop meaning anything)
+LR = 1e-4  # small enough that N(0, 1) inputs of width 784 do not make SGD diverge
 DIGITS = dict(sizes=(64, 256, 10), lr=0.05, momentum=0.9, weight_decay=1e-3, batch=32, epochs=100,
               split_seed=1, seed=0, target=0.98)
 
 
-def time_per_call(fn, min_block=0.05, blocks=7):
-    """Median seconds per call of fn over `blocks` timed blocks of at least min_block seconds each."""
-    for _ in range(20):
+def machine_cpu_seconds():
+    """CPU seconds used so far by every program on the machine (from /proc/stat), or None."""
+    try:
+        fields = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    except OSError:
+        return None
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def time_per_call(fn, block=0.1, blocks=7, others_limit=0.05):
+    """Median seconds per call of fn over `blocks` timed blocks of about `block` seconds.
+
+    A block during which other programs used more than `others_limit` of the machine's CPU
+    (their CPU seconds / (block wall time x cores), from /proc/stat minus this process's
+    own CPU time) is discarded and repeated, up to 10 times as many blocks in all.
+    """
+    for _ in range(10):
         fn()
-    n, start = 1, time.perf_counter()
-    while time.perf_counter() - start < min_block / 4:
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < block / 5:
         fn()
         n += 1
-    n = max(1, int(n * 4))
-    times = []
-    for _ in range(blocks):
-        start = time.perf_counter()
+    n = max(1, n * 5)
+    kept, tries = [], 0
+    while len(kept) < blocks and tries < 10 * blocks:
+        tries += 1
+        machine0, own0, start = machine_cpu_seconds(), time.process_time(), time.perf_counter()
         for _ in range(n):
             fn()
-        times.append((time.perf_counter() - start) / n)
-    return float(np.median(times))
+        wall, own, machine1 = time.perf_counter() - start, time.process_time() - own0, machine_cpu_seconds()
+        others = None if machine0 is None else (machine1 - machine0 - own) / (wall * os.cpu_count())
+        if others is None or others < others_limit or tries > 10 * blocks - blocks + len(kept):
+            kept.append(wall / n)
+    return float(np.median(kept))
 
 
 def initial_weights(sizes, seed):
@@ -65,13 +89,20 @@ def nnlib_step(model, loss, optimizer, X, y):
     optimizer.step()
 
 
+def batches(sizes, batch):
+    """POOL random float32 batches (X, y)."""
+    rng = np.random.default_rng(0)
+    return [(rng.standard_normal((batch, sizes[0]), dtype=np.float32), rng.integers(0, sizes[-1], batch))
+            for _ in range(POOL)]
+
+
 def nnlib_bench(sizes, batch):
     import nnlib as nn
-    rng = np.random.default_rng(0)
-    X, y = rng.standard_normal((batch, sizes[0]), dtype=np.float32), rng.integers(0, sizes[-1], batch)
-    model, loss = nnlib_model(sizes), nn.SoftmaxCrossEntropyLoss()
-    optimizer = nn.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    return time_per_call(lambda: nnlib_step(model, loss, optimizer, X, y))
+    model, loss, data = nnlib_model(sizes), nn.SoftmaxCrossEntropyLoss(), itertools.cycle(batches(sizes, batch))
+    optimizer = nn.SGD(model.parameters(), lr=LR, momentum=0.9)
+    seconds = time_per_call(lambda: nnlib_step(model, loss, optimizer, *next(data)))
+    X, y = next(data)
+    return seconds, loss(model.forward(X), y)
 
 
 def gemm_bench(sizes, batch):
@@ -129,12 +160,13 @@ def torch_step(model, optimizer, X, y):
 
 def torch_bench(sizes, batch):
     import torch
-    rng = np.random.default_rng(0)
-    X = torch.from_numpy(rng.standard_normal((batch, sizes[0]), dtype=np.float32))
-    y = torch.from_numpy(rng.integers(0, sizes[-1], batch))
+    data = itertools.cycle([(torch.from_numpy(X), torch.from_numpy(y)) for X, y in batches(sizes, batch)])
     model = torch_model(sizes)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    return time_per_call(lambda: torch_step(model, optimizer, X, y))
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)
+    seconds = time_per_call(lambda: torch_step(model, optimizer, *next(data)))
+    X, y = next(data)
+    with torch.no_grad():
+        return seconds, torch.nn.functional.cross_entropy(model(X), y).item()
 
 
 def torch_digits(data):
@@ -180,7 +212,9 @@ def main(framework, threads):
         bench, digits = torch_bench, torch_digits
     else:
         bench, digits = nnlib_bench, nnlib_digits
-    out = {"step_s": {name: bench(*cfg) for name, cfg in CONFIGS.items()}}
+    timed = {name: bench(*cfg) for name, cfg in CONFIGS.items()}
+    out = {"step_s": {name: t for name, (t, _) in timed.items()},
+           "final_loss": {name: loss for name, (_, loss) in timed.items()}}
     if framework == "nnlib":
         out["gemm_s"] = {name: gemm_bench(*cfg) for name, cfg in CONFIGS.items()}
     out["digits"] = time_to_target(digits)

@@ -3,9 +3,12 @@
 Each loss is called as ``value = loss(pred, target)`` (a Python float) and then
 ``loss.backward()`` returns d value / d pred, same shape and dtype as pred.
 """
+import math
+
 import numpy as np
 
 from ._checks import as_float_array, as_labels, require_cache
+from .activations import sigmoid
 
 
 def log_softmax(z):
@@ -76,7 +79,7 @@ class BCELoss(Loss):
             index = tuple(int(i) for i in np.argwhere((pred < 0) | (pred > 1))[0])
             raise ValueError(f"BCELoss.forward: pred must hold probabilities in [0, 1], got {pred[index]} "
                              f"at index {index} (for raw scores use BCEWithLogitsLoss)")
-        tiny = np.exp(-100.0)  # log(max(p, e^-100)) = max(log p, -100), without log(0) warnings
+        tiny = math.exp(-100.0)  # log(max(p, e^-100)) = max(log p, -100), without log(0) warnings
         log_p, log_1mp = np.log(np.maximum(pred, tiny)), np.log(np.maximum(1 - pred, tiny))
         self.cache = (pred, target)
         return float(-np.mean(target * log_p + (1 - target) * log_1mp))
@@ -100,9 +103,7 @@ class BCEWithLogitsLoss(Loss):
     def backward(self):
         """Returns: (sigmoid(z) - t) / z.size, shape of pred."""
         z, t = self._saved()
-        e = np.exp(-np.abs(z))
-        s = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-        return (s - t) * (1.0 / z.size)
+        return (sigmoid(z) - t) * (1.0 / z.size)
 
 
 class SoftmaxCrossEntropyLoss(Loss):
