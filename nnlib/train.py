@@ -97,9 +97,9 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
     else 0.5; NaN for regression targets.
     Returns: History. Raises TrainingDiverged if the loss or outputs become NaN/Inf.
     """
-    X = as_float_array(X, "X", where="fit")
+    X, y = as_float_array(X, "X", where="fit"), np.asarray(y)
     rng = np.random.default_rng(rng)
-    acc_fn = _accuracy_fn(loss, np.asarray(y))
+    acc_fn = _accuracy_fn(loss, y)
     skip_dx = getattr(model, "skips_input_grad", False)
     params = model.parameters()
     history = History()
