@@ -106,7 +106,7 @@ def gradcheck(f, x, analytic, *, dout=None, eps=1e-6, rtol=1e-5, atol=1e-8, name
     ok = max_rel <= rtol
     a, n = (float(analytic[worst]), float(numeric[worst])) if rel.size else (0.0, 0.0)
     where = f"d {name or 'x'}" + (f"[{', '.join(map(str, worst))}]" if worst else "")
-    report = f"{where}: analytic {a:.6g}, numeric {n:.6g}, rel error {max_rel:.3g}"
+    report = f"{where}: analytic {a:.6g}, numeric {n:.6g}, rel error {max_rel:.3}"
     message = (f"gradient OK (worst {report})" if ok
                else f"gradient WRONG at {report} (rtol {rtol:g})")
     return GradcheckResult(ok, max_rel, worst, a, n, message)
