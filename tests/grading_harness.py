@@ -21,6 +21,8 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# Every exercise: a folder solutions/<name>/ holding its source <name>.md
+ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if (p / f"{p.name}.md").exists())
 
 
 @dataclass
