@@ -1,7 +1,7 @@
 """Build the course website into _build/html (what `make book` runs).
 
-1. If nnlib's source changed since the last build, clear the execution cache: MyST-NB's cache keys on a notebook's
-   own text only, so a page importing a changed nnlib would otherwise show stale results.
+1. If nnlib's source (or a data file a page reads, PAGE_INPUTS) changed since the last build, clear the execution
+   cache: MyST-NB's cache keys on a notebook's own text only, so a page would otherwise show stale results.
 2. Write each chapter page as a plain .ipynb into book/_notebooks/ (the page's "download this notebook" link).
 3. Run Jupyter Book with warnings as errors (-W); a cell that raises fails the build (_config.yml).
 4. Print the path of index.html.
@@ -22,13 +22,18 @@ import jupytext
 REPO = Path(__file__).resolve().parents[1]
 BUILD = REPO / "_build"
 CACHE = BUILD / ".jupyter_cache"
-STAMP = BUILD / ".nnlib-hash"
+STAMP = BUILD / ".page-inputs-hash"
 
 
-def nnlib_hash() -> str:
+# What the pages read besides their own text: nnlib, and the benchmark results the speed appendix shows.
+PAGE_INPUTS = ["nnlib/*.py", "benchmarks/results.json"]
+
+
+def inputs_hash() -> str:
     digest = hashlib.sha256()
-    for path in sorted((REPO / "nnlib").glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for pattern in PAGE_INPUTS:
+        for path in sorted(REPO.glob(pattern)):
+            digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -45,10 +50,10 @@ def export_notebooks() -> None:
 
 def main() -> int:
     BUILD.mkdir(exist_ok=True)
-    current = nnlib_hash()
+    current = inputs_hash()
     if "--all" in sys.argv or not STAMP.exists() or STAMP.read_text() != current:
         if CACHE.exists():
-            print("nnlib changed since the last build: re-executing every page")
+            print("nnlib or the benchmark results changed since the last build: re-executing every page")
             shutil.rmtree(CACHE)
         html = BUILD / "html"
         if html.exists():
