@@ -117,3 +117,20 @@ def test_numbers_in_prose_are_glued_not_typed():
             if re.search(r"(?<![\w.{`$^_])\d{1,3}\.\d+ ?%", line):
                 offenders.append(f"book/{name}.md:{lineno}: {line.strip()[:100]}")
     assert not offenders, "percentages typed into prose (glue them):\n" + "\n".join(offenders)
+
+
+def test_rebuild_re_executes_pages_when_their_inputs_change(built_book):
+    """MyST-NB's cache keys on a page's text only; tools/build_book.py must notice nnlib or data changing."""
+    import json
+    import subprocess
+    import sys
+
+    results = built_book / "benchmarks" / "results.json"
+    data = json.loads(results.read_text())
+    data["date"] = "1999-12-31T00:00:00+00:00"
+    results.write_text(json.dumps(data))
+    result = subprocess.run([sys.executable, str(built_book / "tools" / "build_book.py")], cwd=built_book,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    page = (built_book / "_build" / "html" / "book" / "appendix_speed.html").read_text(encoding="utf-8")
+    assert "1999-12-31" in page, "the speed appendix still shows the old benchmark results after a rebuild"
