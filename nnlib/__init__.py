@@ -15,8 +15,9 @@ Modules (everything below is importable from ``nnlib`` directly):
 - ``data``: ``minibatches``, scalers, ``train_test_split``, ``load_digits``, ``load_breast_cancer``.
 - ``train``: ``fit``, ``History``, ``predict``, ``accuracy``, ``TrainingDiverged``.
 
-Conventions (as PyTorch): a Dense layer's W is (in_features, out_features); ``backward``
-accumulates into ``Parameter.grad``; losses take the mean over the batch; float32 stays float32.
+Conventions: a Dense layer's W is (in_features, out_features), so y = x @ W + b (PyTorch's Linear stores the
+transpose); as in PyTorch, ``backward`` accumulates into ``Parameter.grad``, losses take the mean over the batch,
+and float32 stays float32.
 """
 from ._checks import ShapeError, as_float_array, as_labels, check_finite, check_shape
 from .activations import (LeakyReLU, ReLU, Sigmoid, Tanh, leaky_relu, leaky_relu_grad, relu,
