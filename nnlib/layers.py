@@ -110,7 +110,7 @@ class Dense(Module):
         x, W = self._saved()
         grad_out = as_float_array(grad_out, "grad_out", shape=(x.shape[0], self.out_features),
                                   finite=False, where="Dense.backward")
-        self.W.add_grad(x.T @ grad_out)
+        self.W.add_grad_matmul(x.T, grad_out)
         self.b.add_grad(grad_out.sum(axis=0))
         return grad_out @ W.T if need_input_grad else None
 

@@ -8,7 +8,7 @@ class Parameter:
     """A trainable array and its gradient.
 
     value: ndarray, any shape S, a floating dtype (integers are converted to float64).
-    grad: ndarray S, same dtype, starts at zeros; backward ADDS to it (see add_grad).
+    grad: ndarray S, same dtype, starts at zeros; backward ADDS to it (add_grad, add_grad_matmul).
     name: str, e.g. "W" or "b".
     """
 
@@ -18,32 +18,42 @@ class Parameter:
             value = value.astype(np.float64)
         self.value = value
         self._grad = np.zeros_like(value)
-        self._grad_is_stale = False  # True after zero_grad: reads as zeros, add_grad replaces
+        self._grad_is_zero = False  # True after zero_grad: _grad holds stale numbers that read as zeros
         self.name = name
 
     @property
     def grad(self):
-        if self._grad_is_stale:
+        if self._grad_is_zero:
             self._grad.fill(0)
-            self._grad_is_stale = False
+            self._grad_is_zero = False
         return self._grad
 
     @grad.setter
     def grad(self, value):
         self._grad = value
-        self._grad_is_stale = False
+        self._grad_is_zero = False
 
     def zero_grad(self):
-        """Reset the gradient to zeros. Lazily: the next add_grad stores its array as the gradient
-        instead of adding it to zeros (PyTorch's set_to_none saves the same two memory passes)."""
-        self._grad_is_stale = True
+        """Reset the gradient to zeros. Lazily: the next add_grad overwrites the old numbers
+        instead of adding to zeros (PyTorch's set_to_none saves the same memory pass)."""
+        self._grad_is_zero = True
 
     def add_grad(self, delta):
-        """grad += delta. delta: ndarray S, a fresh array that the Parameter may keep."""
-        if self._grad_is_stale and delta.dtype == self._grad.dtype and delta.shape == self._grad.shape:
-            self.grad = delta
+        """grad += delta. delta: ndarray S (cast to grad's dtype)."""
+        if self._grad_is_zero:
+            np.copyto(self._grad, delta, casting="same_kind")
+            self._grad_is_zero = False
         else:
             self.grad += delta
+
+    def add_grad_matmul(self, a, b):
+        """grad += a @ b, for arrays a and b whose product has shape S. Right after zero_grad the
+        product is written straight into grad's memory: no new array, as PyTorch's backward does."""
+        if self._grad_is_zero and a.dtype == b.dtype == self._grad.dtype:
+            np.matmul(a, b, out=self._grad)
+            self._grad_is_zero = False
+        else:
+            self.add_grad(a @ b)
 
     @property
     def shape(self):

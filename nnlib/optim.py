@@ -63,10 +63,24 @@ class Optimizer:
         for group in self.param_groups:
             self._step_group(group, float(group["lr"]), float(group["weight_decay"]))
 
-    @staticmethod
-    def _decayed_grad(p, weight_decay):
-        """grad + weight_decay·p (L2 weight decay, as torch.optim)."""
-        return p.grad + weight_decay * p.value if weight_decay else p.grad
+    def _buffer(self, p, name):
+        """An array kept in ``state[p][name]``, p's shape and dtype, zeros when first asked for."""
+        state = self.state.setdefault(p, {})
+        if name not in state:
+            state[name] = np.zeros_like(p.value)
+        return state[name]
+
+    def _scaled(self, p, array, scale):
+        """scale·array written into p's scratch buffer: a step makes no new parameter-sized arrays."""
+        return np.multiply(array, scale, out=self._buffer(p, "scratch"))
+
+    def _decayed_grad(self, p, weight_decay):
+        """grad + weight_decay·p (L2 weight decay, as torch.optim); in the scratch buffer if weight_decay."""
+        if not weight_decay:
+            return p.grad
+        g = self._scaled(p, p.value, weight_decay)
+        g += p.grad
+        return g
 
 
 class SGD(Optimizer):
@@ -88,16 +102,11 @@ class SGD(Optimizer):
         for p in group["params"]:
             g = self._decayed_grad(p, weight_decay)
             if momentum:
-                state = self.state.get(p)
-                if state is None:  # first step: v = g
-                    v = g.copy()
-                    self.state[p] = {"momentum_buffer": v}
-                else:
-                    v = state["momentum_buffer"]
-                    v *= momentum
-                    v += g
+                v = self._buffer(p, "momentum_buffer")  # zeros, so the first step gives v = g
+                v *= momentum
+                v += g
                 g = g + momentum * v if nesterov else v
-            p.value -= lr * g
+            p.value -= self._scaled(p, g, lr)
 
 
 class Adam(Optimizer):
@@ -118,11 +127,8 @@ class Adam(Optimizer):
         (beta1, beta2), eps = group["betas"], float(group["eps"])
         for p in group["params"]:
             g = self._decayed_grad(p, weight_decay)
-            state = self.state.get(p)
-            if state is None:
-                state = self.state[p] = {"step": 0, "m": np.zeros_like(p.value), "v": np.zeros_like(p.value)}
-            state["step"] += 1
-            t, m, v = state["step"], state["m"], state["v"]
+            m, v, state = self._buffer(p, "m"), self._buffer(p, "v"), self.state[p]
+            t = state["step"] = state.get("step", 0) + 1
             m *= beta1
             m += (1 - beta1) * g
             v *= beta2

@@ -162,11 +162,30 @@ def test_parameter_gradient_zeroing_is_lazy_but_invisible():
     p.grad += 5.0  # in-place updates by hand see zeros too
     np.testing.assert_array_equal(p.grad, 5.0)
     p.zero_grad()
-    fresh = np.full(3, 4.0, np.float32)
-    p.add_grad(fresh)  # after zero_grad, add_grad stores the array instead of adding it to zeros
+    p.add_grad(np.full(3, 4.0, np.float32))  # after zero_grad, add_grad overwrites instead of adding to zeros
     p.add_grad(np.ones(3, np.float32))
     np.testing.assert_array_equal(p.grad, 5.0)
     assert p.grad.dtype == np.float32
     p.zero_grad()
     p.add_grad(np.ones(3))  # a float64 delta is cast into the float32 gradient
     assert p.grad.dtype == np.float32
+
+
+def test_add_grad_matmul_overwrites_after_zero_grad_and_accumulates_otherwise():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2))
+    p = nn.Parameter(np.ones((4, 2)))
+    p.grad += 7.0
+    p.add_grad_matmul(a, b)  # grad holds 7s: added to them
+    np.testing.assert_allclose(p.grad, 7.0 + a @ b)
+    buffer = p.grad
+    p.zero_grad()
+    p.add_grad_matmul(a, b)
+    p.add_grad_matmul(a, b)
+    np.testing.assert_allclose(p.grad, 2 * (a @ b))
+    assert p.grad is buffer  # written into the same memory, no new array
+    p32 = nn.Parameter(np.ones((4, 2), np.float32))
+    p32.zero_grad()
+    p32.add_grad_matmul(a, b)  # float64 product into a float32 gradient: cast, not replaced
+    assert p32.grad.dtype == np.float32
+    np.testing.assert_allclose(p32.grad, a @ b, rtol=1e-6)
