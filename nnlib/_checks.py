@@ -64,6 +64,11 @@ def as_float_array(x, name, *, ndim=None, shape=None, dtype=None, finite=True, w
     Returns: ndarray of a floating dtype.
     Raises: TypeError, ShapeError (a ValueError), ValueError.
     """
+    if (type(x) is np.ndarray and dtype is None and x.dtype.kind == "f" and (ndim is None or x.ndim == ndim)
+            and (shape is None or x.shape == shape)):  # the common case, checked quickly
+        if finite:
+            check_finite(x, name, where)
+        return x
     if dtype is not None:
         x = np.asarray(x)
         if x.dtype.kind not in "biuf":
