@@ -1,12 +1,12 @@
-"""nnlib vs PyTorch (CPU) on small MLPs: step times, the share of a step spent outside matrix
-products, and the time to 98 % test accuracy on the digits.
+"""nnlib vs plain NumPy vs PyTorch (CPU) on small MLPs: step times, the share of a step spent outside
+matrix products, and the time to 98 % test accuracy on the digits.
 
-    .venv/bin/python benchmarks/bench_mlp.py [--rounds 5] [--threads N]
+    .venv/bin/python benchmarks/bench_mlp.py [--rounds 5] [--threads N] [--openblas-coretype auto]
 
-Each framework runs in its own process (workers.py), alternating nnlib/torch for --rounds
-rounds with the same thread count; a figure is the median over rounds of each process's
+Each framework runs in its own process (workers.py), alternating nnlib, NumPy and torch for
+--rounds rounds with the same thread count; a figure is the median over rounds of each process's
 median over repeated timing blocks. Prints a table and writes benchmarks/results.json.
-PyTorch is optional: without it only nnlib is timed.
+PyTorch is optional: without it only nnlib and plain NumPy are timed.
 """
 import argparse
 import datetime
@@ -64,17 +64,30 @@ def wait_until_quiet(max_wait, threshold=0.1):
             return busy
 
 
-# OpenBLAS's idle worker threads spin for a long time after each matrix product. NumPy runs its elementwise
-# operations (ReLU, the optimiser's update) on the main thread right after, and on 2 cores the spinning thread takes
-# the core they need: measured here, the momentum update of 235k parameters took 220 µs instead of 74 µs. A short
-# spin timeout (2^4 cycles) gives it back. It must be set before NumPy loads OpenBLAS, hence here; torch ignores it.
-BLAS_ENV = {"OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT", "4")}
+def openblas_architecture(env):
+    """The kernels OpenBLAS picks when NumPy loads it in an environment `env` (e.g. "Haswell", "SkylakeX")."""
+    probe = subprocess.run([sys.executable, "-c", "import numpy, threadpoolctl; print(','.join("
+                            "str(i.get('architecture')) for i in threadpoolctl.threadpool_info()))"],
+                           env=env, capture_output=True, text=True, check=True)
+    return probe.stdout.strip()
 
 
-def run_worker(framework, threads):
-    env = {**os.environ, **BLAS_ENV, **{v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                                                   "MKL_NUM_THREADS")}}
-    done = subprocess.run([sys.executable, str(HERE / "workers.py"), framework, str(threads)],
+def numpy_environment(coretype):
+    """The environment for the NumPy processes. coretype: "auto" removes OPENBLAS_CORETYPE, so that OpenBLAS
+    picks the best kernels this CPU runs; "inherit" keeps this environment's; any other value is set."""
+    env = dict(os.environ)
+    if coretype == "auto":
+        env.pop("OPENBLAS_CORETYPE", None)
+    elif coretype != "inherit":
+        env["OPENBLAS_CORETYPE"] = coretype
+    return env
+
+
+def run_worker(framework, threads, numpy_env):
+    """framework: as workers.py takes it, or "gemm-inherited": the matrix products with this shell's OpenBLAS setting."""
+    env = numpy_env if framework in ("nnlib", "numpy", "gemm") else dict(os.environ)
+    env = {**env, **{v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+    done = subprocess.run([sys.executable, str(HERE / "workers.py"), framework.split("-")[0], str(threads)],
                           env=env, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -90,35 +103,55 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--max-wait", type=float, default=60,
                         help="seconds to wait, before each process, for other programs to leave the CPU idle")
+    parser.add_argument("--openblas-coretype", default="auto",
+                        help='OpenBLAS kernels for nnlib and NumPy: "auto" (OpenBLAS detects the CPU, as PyTorch\'s '
+                             'MKL does; the default), "inherit" (this environment\'s OPENBLAS_CORETYPE) or a name '
+                             'such as Haswell or SkylakeX')
     args = parser.parse_args()
-    frameworks = ["nnlib", "torch"] if version("torch") else ["nnlib"]
-    if len(frameworks) == 1:
-        print("PyTorch is not installed: timing nnlib only (.venv/bin/pip install torch==2.13.0)")
+    frameworks = ["nnlib", "numpy", "torch"] if version("torch") else ["nnlib", "numpy"]
+    if "torch" not in frameworks:
+        print("PyTorch is not installed: timing nnlib and plain NumPy only (.venv/bin/pip install torch==2.13.0)")
+    numpy_env = numpy_environment(args.openblas_coretype)
+    inherited, used = openblas_architecture(dict(os.environ)), openblas_architecture(numpy_env)
+    print(f"OpenBLAS kernels: {used} (with this shell's environment: {inherited})")
     load_before = os.getloadavg()
+    if inherited != used:  # also time the products with the kernels this shell's environment selects
+        frameworks.append("gemm-inherited")
     runs = {f: [] for f in frameworks}
     for r in range(args.rounds):
         for framework in frameworks if r % 2 == 0 else frameworks[::-1]:
             busy = wait_until_quiet(args.max_wait)
             print(f"round {r + 1}/{args.rounds}: {framework} (CPU busy before: "
                   f"{'?' if busy is None else f'{100 * busy:.0f} %'}) ...", flush=True)
-            runs[framework].append({**run_worker(framework, args.threads), "cpu_busy_before": busy})
+            runs[framework].append({**run_worker(framework, args.threads, numpy_env), "cpu_busy_before": busy})
+
+    def step_us(framework, name):
+        return 1e6 * median(run["step_s"][name] for run in runs[framework]) if framework in runs else None
 
     rows = []
     for name in runs["nnlib"][0]["step_s"]:
-        ours = median(run["step_s"][name] for run in runs["nnlib"])
-        gemm = median(run["gemm_s"][name] for run in runs["nnlib"])
-        theirs = median(run["step_s"][name] for run in runs["torch"]) if "torch" in runs else None
-        rows.append({"config": name, "nnlib_us": 1e6 * ours, "torch_us": theirs and 1e6 * theirs,
-                     "ratio": theirs and ours / theirs, "gemm_us": 1e6 * gemm,
-                     "outside_gemm_share": max(0.0, 1 - gemm / ours),
-                     "nnlib_rounds_us": [1e6 * run["step_s"][name] for run in runs["nnlib"]],
-                     "torch_rounds_us": [1e6 * run["step_s"][name] for run in runs.get("torch", [])]})
+        ours, plain, theirs = step_us("nnlib", name), step_us("numpy", name), step_us("torch", name)
+        gemm = 1e6 * median(run["gemm_s"][name] for run in runs["numpy"])
+        rows.append({"config": name, "nnlib_us": ours, "numpy_us": plain, "torch_us": theirs,
+                     "ratio": theirs and ours / theirs, "numpy_ratio": theirs and plain / theirs,
+                     "gemm_us": gemm, "outside_gemm_share": max(0.0, 1 - gemm / ours),
+                     "numpy_outside_gemm_share": max(0.0, 1 - gemm / plain),
+                     "gemm_inherited_us": 1e6 * median(run["gemm_s"][name] for run in runs["gemm-inherited"])
+                     if "gemm-inherited" in runs else None,
+                     **{f"{f}_rounds_us": [1e6 * run["step_s"][name] for run in runs[f]]
+                        for f in ("nnlib", "numpy", "torch") if f in runs},
+                     **{f"{f}_page_faults_per_step": median(run["page_faults_per_step"][name] for run in runs[f])
+                        for f in ("nnlib", "numpy", "torch") if f in runs}})
+    trainers = [f for f in frameworks if f in ("nnlib", "torch")]
     digits = {f: {"seconds": median(run["digits"]["seconds"] for run in runs[f]),
-                  "epochs": runs[f][0]["digits"]["epochs"]} for f in frameworks}
+                  "epochs": runs[f][0]["digits"]["epochs"]} for f in trainers}
     results = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "platform": platform.platform()},
-        "threads": args.threads, "rounds": args.rounds, "environment": BLAS_ENV,
+        "threads": args.threads, "rounds": args.rounds,
+        "openblas": {"coretype_option": args.openblas_coretype, "inherited_OPENBLAS_CORETYPE":
+                     os.environ.get("OPENBLAS_CORETYPE"), "architecture_inherited": inherited,
+                     "architecture_used": used, "threadpool_info": runs["numpy"][0]["blas"]},
         "versions": {"python": platform.python_version(), "numpy": version("numpy"), "torch": version("torch")},
         "load_average_before_after": [load_before[0], os.getloadavg()[0]],
         "cpu_busy_before_each_process": {f: [run["cpu_busy_before"] for run in runs[f]] for f in frameworks},
@@ -127,13 +160,20 @@ def main():
     }
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
 
-    print(f"\nnnlib vs PyTorch {results['versions']['torch']}, {args.threads} threads, {results['machine']['cpu']}")
-    print(f"{'config':28s} {'nnlib µs':>10s} {'torch µs':>10s} {'ratio':>6s} {'GEMM µs':>9s} {'outside GEMM':>13s}")
+    print(f"\nnnlib vs plain NumPy vs PyTorch {results['versions']['torch']}, {args.threads} threads, "
+          f"{results['machine']['cpu']}")
+    print(f"{'config':26s} {'nnlib µs':>9s} {'NumPy µs':>9s} {'torch µs':>9s} {'nnlib/torch':>11s} "
+          f"{'GEMM µs':>8s} {'outside GEMM: nnlib':>19s} {'NumPy':>6s}")
+
+    def fmt(value, spec, width):
+        return format(value, spec) if value is not None else "-".rjust(width)
     for row in rows:
-        torch_us = f"{row['torch_us']:10.1f}" if row["torch_us"] else f"{'-':>10s}"
-        ratio = f"{row['ratio']:6.2f}" if row["ratio"] else f"{'-':>6s}"
-        print(f"{row['config']:28s} {row['nnlib_us']:10.1f} {torch_us} {ratio} {row['gemm_us']:9.1f} "
-              f"{100 * row['outside_gemm_share']:12.1f}%")
+        print(f"{row['config']:26s} {row['nnlib_us']:9.1f} {row['numpy_us']:9.1f} {fmt(row['torch_us'], '9.1f', 9)} "
+              f"{fmt(row['ratio'], '11.2f', 11)} {row['gemm_us']:8.1f} {100 * row['outside_gemm_share']:18.1f}% "
+              f"{100 * row['numpy_outside_gemm_share']:5.1f}%")
+    if "gemm-inherited" in runs:
+        print(f"matrix products alone with the {inherited} kernels of this shell's environment: "
+              + ", ".join(f"{row['gemm_inherited_us']:.0f} µs" for row in rows))
     for f, d in digits.items():
         print(f"time to 98 % on digits, {f}: " + (f"{d['seconds']:.2f} s ({d['epochs']} epochs)"
                                                   if d["seconds"] else "not reached"))

@@ -1,13 +1,16 @@
-"""One benchmark process: ``python benchmarks/workers.py {nnlib|torch} THREADS`` prints JSON.
+"""One benchmark process: ``python benchmarks/workers.py {nnlib|numpy|torch|gemm} THREADS`` prints JSON.
 
-bench_mlp.py runs nnlib and torch in separate processes (their thread pools would fight over
-the cores otherwise) and alternates them. Every timed step is the same for both frameworks:
+bench_mlp.py runs each framework in its own process (torch's and NumPy's thread pools would fight
+over the cores otherwise) and alternates them. "numpy" is the same network written by hand in plain
+NumPy, the yardstick for what nnlib's checks and modules cost; its process also times the matrix
+products alone. Every timed step is the same for both frameworks:
 zero_grad, forward, softmax cross-entropy, backward (no gradient for the input data, as torch
 skips it for tensors that do not require one), SGD with momentum 0.9; float32 throughout.
 """
 import itertools
 import json
 import os
+import resource
 import sys
 import time
 
@@ -63,6 +66,14 @@ def time_per_call(fn, block=0.1, blocks=7, others_limit=0.05):
     return float(np.median(kept))
 
 
+def page_faults_per_call(fn, calls=200):
+    """Minor page faults per call of fn (memory the OS had to map in): 0 when fn reuses its memory."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(calls):
+        fn()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
+
+
 def initial_weights(sizes, seed):
     """He-normal weights (in, out) and zero biases, float32, the same for both frameworks."""
     import nnlib as nn
@@ -100,25 +111,76 @@ def nnlib_bench(sizes, batch):
     import nnlib as nn
     model, loss, data = nnlib_model(sizes), nn.SoftmaxCrossEntropyLoss(), itertools.cycle(batches(sizes, batch))
     optimizer = nn.SGD(model.parameters(), lr=LR, momentum=0.9)
-    seconds = time_per_call(lambda: nnlib_step(model, loss, optimizer, *next(data)))
+    step = lambda: nnlib_step(model, loss, optimizer, *next(data))  # noqa: E731
+    seconds, faults = time_per_call(step), page_faults_per_call(step)
     X, y = next(data)
-    return seconds, loss(model.forward(X), y)
+    return seconds, faults, loss(model.forward(X), y)
 
 
 def gemm_bench(sizes, batch):
-    """Only the matrix products of one step: 3 forward, 3 for dW, 2 for dx (none for the input)."""
+    """Only the matrix products of one step (3 forward, 3 for dW, 2 for dx, none for the input), each
+    written into a preallocated array: the least time any NumPy step could spend on them."""
     rng = np.random.default_rng(0)
     acts = [rng.standard_normal((batch, s), dtype=np.float32) for s in sizes]
     Ws = [rng.standard_normal((a, b), dtype=np.float32) for a, b in zip(sizes[:-1], sizes[1:])]
+    outs, dWs, dxs = [np.empty_like(a) for a in acts], [np.empty_like(W) for W in Ws], [np.empty_like(a) for a in acts]
 
     def gemms():
-        for a, W in zip(acts, Ws):
-            a @ W
+        for i, W in enumerate(Ws):
+            np.matmul(acts[i], W, out=outs[i + 1])
         for i in reversed(range(len(Ws))):
-            acts[i].T @ acts[i + 1]
+            np.matmul(acts[i].T, acts[i + 1], out=dWs[i])
             if i > 0:
-                acts[i + 1] @ Ws[i].T
+                np.matmul(acts[i + 1], Ws[i].T, out=dxs[i])
     return time_per_call(gemms)
+
+
+# ----------------------------------------------------------------------------- plain NumPy
+def numpy_bench(sizes, batch):
+    """The same step written directly in NumPy, as a reader might by hand: no checks, no modules,
+    gradients and optimiser buffers preallocated, ReLU and the loss gradient computed in place. What nnlib's structure costs is the
+    difference between its step and this one."""
+    weights = initial_weights(sizes, 0)
+    Ws, bs = [W for W, _ in weights], [b for _, b in weights]
+    params = Ws + bs
+    grads, velocities, scratch = ([np.zeros_like(p) for p in params] for _ in range(3))
+    dWs, dbs = grads[:len(Ws)], grads[len(Ws):]
+    rows = np.arange(batch)
+
+    def step(X, y):
+        acts, masks = [X], []
+        for i, (W, b) in enumerate(zip(Ws, bs)):
+            h = acts[-1] @ W
+            h += b
+            if i < len(Ws) - 1:
+                masks.append(h > 0)
+                h *= masks[-1]
+            acts.append(h)
+        z = acts[-1]  # logits (N, C): softmax cross-entropy and its gradient, in place
+        z -= z.max(axis=1, keepdims=True)
+        log_sums = np.log(np.exp(z).sum(axis=1))
+        loss = float((log_sums - z[rows, y]).mean())
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)
+        z[rows, y] -= 1.0
+        g = z
+        g *= 1.0 / batch
+        for i in reversed(range(len(Ws))):
+            np.matmul(acts[i].T, g, out=dWs[i])
+            np.sum(g, axis=0, out=dbs[i])
+            if i > 0:
+                g = g @ Ws[i].T
+                g *= masks[i - 1]
+        for p, grad, v, tmp in zip(params, grads, velocities, scratch):
+            v *= 0.9
+            v += grad
+            np.multiply(v, LR, out=tmp)
+            p -= tmp
+        return loss
+
+    data = itertools.cycle(batches(sizes, batch))
+    seconds, faults = time_per_call(lambda: step(*next(data))), page_faults_per_call(lambda: step(*next(data)))
+    return seconds, faults, step(*next(data))
 
 
 def nnlib_digits(data):
@@ -163,10 +225,11 @@ def torch_bench(sizes, batch):
     data = itertools.cycle([(torch.from_numpy(X), torch.from_numpy(y)) for X, y in batches(sizes, batch)])
     model = torch_model(sizes)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)
-    seconds = time_per_call(lambda: torch_step(model, optimizer, *next(data)))
+    step = lambda: torch_step(model, optimizer, *next(data))  # noqa: E731
+    seconds, faults = time_per_call(step), page_faults_per_call(step)
     X, y = next(data)
     with torch.no_grad():
-        return seconds, torch.nn.functional.cross_entropy(model(X), y).item()
+        return seconds, faults, torch.nn.functional.cross_entropy(model(X), y).item()
 
 
 def torch_digits(data):
@@ -206,18 +269,24 @@ def time_to_target(make_epoch):
 
 
 def main(framework, threads):
+    """framework: "nnlib", "numpy" (also times the matrix products alone), "torch", or "gemm" (only those)."""
+    out = {}
     if framework == "torch":
         import torch
         torch.set_num_threads(threads)
-        bench, digits = torch_bench, torch_digits
-    else:
-        bench, digits = nnlib_bench, nnlib_digits
-    timed = {name: bench(*cfg) for name, cfg in CONFIGS.items()}
-    out = {"step_s": {name: t for name, (t, _) in timed.items()},
-           "final_loss": {name: loss for name, (_, loss) in timed.items()}}
-    if framework == "nnlib":
+    if framework != "gemm":
+        bench = {"nnlib": nnlib_bench, "numpy": numpy_bench, "torch": torch_bench}[framework]
+        timed = {name: bench(*cfg) for name, cfg in CONFIGS.items()}
+        out["step_s"] = {name: t for name, (t, _, _) in timed.items()}
+        out["page_faults_per_step"] = {name: faults for name, (_, faults, _) in timed.items()}
+        out["final_loss"] = {name: loss for name, (_, _, loss) in timed.items()}
+    if framework in ("numpy", "gemm"):
+        import threadpoolctl
         out["gemm_s"] = {name: gemm_bench(*cfg) for name, cfg in CONFIGS.items()}
-    out["digits"] = time_to_target(digits)
+        out["blas"] = [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+                       for info in threadpoolctl.threadpool_info()]
+    if framework in ("nnlib", "torch"):
+        out["digits"] = time_to_target({"nnlib": nnlib_digits, "torch": torch_digits}[framework])
     print(json.dumps(out))
 
 
