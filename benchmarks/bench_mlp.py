@@ -125,19 +125,19 @@ def main():
                   f"{'?' if busy is None else f'{100 * busy:.0f} %'}) ...", flush=True)
             runs[framework].append({**run_worker(framework, args.threads, numpy_env), "cpu_busy_before": busy})
 
-    def step_us(framework, name):
-        return 1e6 * median(run["step_s"][name] for run in runs[framework]) if framework in runs else None
+    def median_us(framework, key, name):
+        """Median over rounds of runs[framework][...][key][name], in µs; None if the framework did not run."""
+        return 1e6 * median(run[key][name] for run in runs[framework]) if framework in runs else None
 
     rows = []
     for name in runs["nnlib"][0]["step_s"]:
-        ours, plain, theirs = step_us("nnlib", name), step_us("numpy", name), step_us("torch", name)
-        gemm = 1e6 * median(run["gemm_s"][name] for run in runs["numpy"])
+        ours, plain, theirs = (median_us(f, "step_s", name) for f in ("nnlib", "numpy", "torch"))
+        gemm = median_us("numpy", "gemm_s", name)
         rows.append({"config": name, "nnlib_us": ours, "numpy_us": plain, "torch_us": theirs,
                      "ratio": theirs and ours / theirs, "numpy_ratio": theirs and plain / theirs,
                      "gemm_us": gemm, "outside_gemm_share": max(0.0, 1 - gemm / ours),
                      "numpy_outside_gemm_share": max(0.0, 1 - gemm / plain),
-                     "gemm_inherited_us": 1e6 * median(run["gemm_s"][name] for run in runs["gemm-inherited"])
-                     if "gemm-inherited" in runs else None,
+                     "gemm_inherited_us": median_us("gemm-inherited", "gemm_s", name),
                      **{f"{f}_rounds_us": [1e6 * run["step_s"][name] for run in runs[f]]
                         for f in ("nnlib", "numpy", "torch") if f in runs},
                      **{f"{f}_page_faults_per_step": median(run["page_faults_per_step"][name] for run in runs[f])

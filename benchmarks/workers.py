@@ -66,12 +66,14 @@ def time_per_call(fn, block=0.1, blocks=7, others_limit=0.05):
     return float(np.median(kept))
 
 
-def page_faults_per_call(fn, calls=200):
-    """Minor page faults per call of fn (memory the OS had to map in): 0 when fn reuses its memory."""
+def time_and_page_faults(fn, calls=200):
+    """(time_per_call(fn), minor page faults per call over `calls` more calls): the faults count memory the
+    OS had to map in, 0 when fn reuses its memory."""
+    seconds = time_per_call(fn)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(calls):
         fn()
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
+    return seconds, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
 
 
 def initial_weights(sizes, seed):
@@ -111,8 +113,7 @@ def nnlib_bench(sizes, batch):
     import nnlib as nn
     model, loss, data = nnlib_model(sizes), nn.SoftmaxCrossEntropyLoss(), itertools.cycle(batches(sizes, batch))
     optimizer = nn.SGD(model.parameters(), lr=LR, momentum=0.9)
-    step = lambda: nnlib_step(model, loss, optimizer, *next(data))  # noqa: E731
-    seconds, faults = time_per_call(step), page_faults_per_call(step)
+    seconds, faults = time_and_page_faults(lambda: nnlib_step(model, loss, optimizer, *next(data)))
     X, y = next(data)
     return seconds, faults, loss(model.forward(X), y)
 
@@ -138,8 +139,8 @@ def gemm_bench(sizes, batch):
 # ----------------------------------------------------------------------------- plain NumPy
 def numpy_bench(sizes, batch):
     """The same step written directly in NumPy, as a reader might by hand: no checks, no modules,
-    gradients and optimiser buffers preallocated, ReLU and the loss gradient computed in place. What nnlib's structure costs is the
-    difference between its step and this one."""
+    gradients and optimiser buffers preallocated, ReLU and the loss gradient computed in place.
+    What nnlib's structure costs is the difference between its step and this one."""
     weights = initial_weights(sizes, 0)
     Ws, bs = [W for W, _ in weights], [b for _, b in weights]
     params = Ws + bs
@@ -179,7 +180,7 @@ def numpy_bench(sizes, batch):
         return loss
 
     data = itertools.cycle(batches(sizes, batch))
-    seconds, faults = time_per_call(lambda: step(*next(data))), page_faults_per_call(lambda: step(*next(data)))
+    seconds, faults = time_and_page_faults(lambda: step(*next(data)))
     return seconds, faults, step(*next(data))
 
 
@@ -225,8 +226,7 @@ def torch_bench(sizes, batch):
     data = itertools.cycle([(torch.from_numpy(X), torch.from_numpy(y)) for X, y in batches(sizes, batch)])
     model = torch_model(sizes)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)
-    step = lambda: torch_step(model, optimizer, *next(data))  # noqa: E731
-    seconds, faults = time_per_call(step), page_faults_per_call(step)
+    seconds, faults = time_and_page_faults(lambda: torch_step(model, optimizer, *next(data)))
     X, y = next(data)
     with torch.no_grad():
         return seconds, faults, torch.nn.functional.cross_entropy(model(X), y).item()
