@@ -21,7 +21,8 @@ c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL", "sqlite:///" + os.path.join(ROOT, "gradebook.db"))
 # Supporting files copied with each notebook; nothing else in solutions/ may leak out.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.md"]  # *.md: the exercise sources
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.md", "checks.py"]
+# (*.md: the exercise sources; checks.py: the trusted checks, for the grader only)
 
 # What a student sees where a solution was.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -31,51 +32,27 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
+c.TrustedExecute.task_timeout = 60     # all the questions one task's check asks
+c.TrustedExecute.question_timeout = 30
 
 # Students may submit to a fresh gradebook: create them on the fly.
 c.Autograde.create_student = True
 
 
-# A notebook that kills its own kernel (os._exit, a segfault, running out of memory) must still be graded:
-# nbgrader's own Execute gives up on the whole submission ("Removing failed assignment"), and a test cell that
-# never ran has no error output, which nbgrader would count as *passed*.  This Execute records the death in the
-# cell that caused it and marks every later code cell as not run, so those tests score zero and the rest stand.
-from nbclient.exceptions import DeadKernelError  # noqa: E402
-from nbformat.notebooknode import NotebookNode  # noqa: E402
+# Trusted grading: the grade of a task is decided in this process, never in the student's kernel.  TrustedExecute
+# (the `grading` package beside nnlib) runs the notebook like nbgrader's Execute; at each graded test cell it runs
+# that task's check from solutions/<assignment>/checks.py here, asking the kernel questions and checking its answers,
+# and the verdict becomes the cell's only output.  It also survives a kernel that dies: the later cells score zero,
+# the earlier ones keep their points.
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades)
+    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades)
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 
+from grading.autograde import TrustedExecute  # noqa: E402
 
-def _error_output(ename, evalue):
-    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
-                        traceback=[f"{ename}: {evalue}"])
-
-
-class ExecuteSurvivingKernelDeath(Execute):
-    """nbgrader's Execute, except that a dead kernel fails the remaining cells instead of the submission."""
-
-    def preprocess(self, nb, resources=None, km=None):
-        self._kernel_died = False
-        return super().preprocess(nb, resources, km)
-
-    def preprocess_cell(self, cell, resources, index):
-        if getattr(self, "_kernel_died", False):
-            if cell.cell_type == "code":
-                cell.outputs = [_error_output("KernelDied", "not run: the kernel died in an earlier cell")]
-            return cell, resources
-        try:
-            return super().preprocess_cell(cell, resources, index)
-        except DeadKernelError:
-            self._kernel_died = True
-            self.log.error("The kernel died in cell %s; later cells are marked as not run.", index)
-            cell.outputs = list(cell.get("outputs", [])) + [
-                _error_output("KernelDied", "the kernel died while running this cell")]
-            return cell, resources
-
-
+c.TrustedExecute.checks_directory = os.path.join(ROOT, "solutions")
 c.Autograde.autograde_preprocessors = [
-    ExecuteSurvivingKernelDeath, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    TrustedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 

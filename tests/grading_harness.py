@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import copy
 import os
-import runpy
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from grading.replay import WrongAnswer, apply, load_catalogue  # noqa: F401  (re-exported for the tests)
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -25,23 +25,8 @@ BIN = Path(sys.executable).parent
 ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if (p / f"{p.name}.md").exists())
 
 
-@dataclass
-class WrongAnswer:
-    """A plausible mistake: in solution cell `cell`, replace `old` by `new` (or the whole source if old is None).
-
-    `loses`: the test cells (grade ids) that must then score less than full marks.
-    """
-
-    name: str
-    cell: str
-    new: str
-    old: str | None = None
-    loses: list[str] = field(default_factory=list)
-
-
 def load_wrong_answers(assignment: str) -> list[WrongAnswer]:
-    path = REPO / "tests" / "wrong_answers" / f"{assignment}.py"
-    return runpy.run_path(str(path), init_globals={"WrongAnswer": WrongAnswer})["WRONG_ANSWERS"]
+    return load_catalogue(REPO / "tests" / "wrong_answers" / f"{assignment}.py")
 
 
 def read(path: Path) -> nbformat.NotebookNode:
@@ -77,24 +62,25 @@ def student_notebook(assignment: str, answers: dict[str, str] | None) -> nbforma
     return nb
 
 
-def apply(wrong: WrongAnswer, answers: dict[str, str]) -> dict[str, str]:
-    answers = dict(answers)
-    if wrong.cell not in answers:
-        raise KeyError(f"wrong answer {wrong.name!r}: no solution cell {wrong.cell!r}")
-    if wrong.old is None:
-        answers[wrong.cell] = wrong.new
-    else:
-        count = answers[wrong.cell].count(wrong.old)
-        if count != 1:
-            raise ValueError(f"wrong answer {wrong.name!r}: {wrong.old!r} occurs {count} times in cell {wrong.cell!r}")
-        answers[wrong.cell] = answers[wrong.cell].replace(wrong.old, wrong.new)
-    return answers
+VISIBLE_REMOVED = "# (the visible checks are removed here: only the grader's trusted checks decide)\n"
+
+
+def without_visible_tests(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """`nb` with every graded test cell emptied: what the trusted checks alone must grade."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            cell.source = VISIBLE_REMOVED
+    return nb
 
 
 def autograde(assignment: str, submissions: dict[str, nbformat.NotebookNode], workdir: Path,
-              *, cell_timeout: int = 30) -> dict[str, dict[str, tuple[float, float]]]:
+              *, cell_timeout: int = 30, visible_tests: bool = True) -> dict[str, dict[str, tuple[float, float]]]:
     """Autograde every submission with ONE `nbgrader autograde` call; return student -> grade_id -> (score, max).
 
+    visible_tests=False: the course's test cells are emptied first (in the source notebook nbgrader restores them
+    from, and in every submission), so the trusted checks alone decide.
     A submission nbgrader could not grade at all is absent from the result.
     """
     root = workdir / "course"
@@ -103,6 +89,10 @@ def autograde(assignment: str, submissions: dict[str, nbformat.NotebookNode], wo
     (root / "solutions").mkdir(parents=True)
     shutil.copy(REPO / "nbgrader_config.py", root)
     shutil.copytree(REPO / "solutions" / assignment, root / "solutions" / assignment)
+    if not visible_tests:
+        source = root / "solutions" / assignment / f"{assignment}.ipynb"
+        nbformat.write(without_visible_tests(read(source)), source)
+        submissions = {k: without_visible_tests(nb) for k, nb in submissions.items()}
     env = dict(os.environ, NBGRADER_COURSE_ROOT=str(root), PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     env.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices; the other core grades another chapter
     env.pop("NBGRADER_DB_URL", None)

@@ -1,0 +1,104 @@
+"""The grader's agent inside the student's kernel: it answers questions, and decides nothing.
+
+The grader sends this file (after :mod:`grading.wire`) into the kernel once per notebook.  From then on each
+question is one line of code, ``<agent>.answer("<base64 request>")``: call the notebook's function or object on
+the given arguments and publish what it returned, encoded by :mod:`grading.wire`, as a display output of type
+:data:`ANSWER_MIME`.  Objects that are not plain data stay here, in ``Agent.store``, and cross as handles.
+
+Everything in the kernel can be replaced by the notebook, this agent included.  That is fine: the agent only
+*reports*; the grader decodes its report as data and checks it.  A notebook that tampers with the agent can make
+its answers wrong or missing, never right.
+
+In the fast replay (:mod:`grading.replay`) the same class answers in the grader's process, without a kernel.
+"""
+import base64
+import sys
+
+from grading.wire import Ref, decode, dumps, encode, loads  # grader-only (the kernel gets wire.py's text)
+
+ANSWER_MIME = "application/vnd.backprop-grader.answer+json"
+MAX_MESSAGE = 2000  # characters of an exception's message that are reported
+
+
+class Agent:
+    """Answers the grader's questions from a notebook's namespace (its globals)."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self.store = []  # non-data objects the grader refers to by index
+
+    def keep(self, obj):
+        self.store.append(obj)
+        return len(self.store) - 1
+
+    def resolve(self, value):
+        """Replace references in decoded arguments by the objects they name."""
+        if isinstance(value, Ref):
+            if isinstance(value.ref, str):
+                if value.ref not in self.namespace:
+                    raise NameError(f"the notebook defines no {value.ref!r}")
+                target = self.namespace[value.ref]
+            else:
+                target = self.store[value.ref]
+            for kind, key in value.path:
+                target = getattr(target, key) if kind == "attr" else target[key]
+            return target
+        if type(value) is tuple:
+            return tuple(self.resolve(v) for v in value)
+        if type(value) is list:
+            return [self.resolve(v) for v in value]
+        if type(value) is dict:
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
+
+    def handle(self, request):
+        """Answer one request (a dict decoded from JSON); return the reply as a JSON-able dict.
+
+        request: {"op": "ask", "target": ref, "args": tree, "kwargs": tree, "echo": [argument positions]}
+                 or {"op": "fetch", "target": ref}.
+        reply: {"status": "ok", "value": tree, "echo": [tree, ...]}
+               or {"status": "raised", "type": exception type name, "message": text}.
+        """
+        try:
+            target = self.resolve(decode(request["target"]))
+            if request["op"] == "fetch":
+                return {"status": "ok", "value": encode(target, self.keep), "echo": []}
+            args = self.resolve(decode(request["args"]))
+            kwargs = self.resolve(decode(request["kwargs"]))
+            result = target(*args, **kwargs)
+            return {"status": "ok", "value": encode(result, self.keep),
+                    "echo": [encode(args[i], self.keep) for i in request["echo"]]}
+        except BaseException as exc:  # the student's code raised (even SystemExit): report it as the answer
+            return {"status": "raised", "type": _name_of(exc), "message": _message_of(exc)}
+
+    def answer(self, request_b64):
+        """Kernel entry point: decode a request, answer it, publish the reply as a display output."""
+        reply = self.handle(loads(base64.b64decode(request_b64).decode("utf-8")))
+        from IPython.display import display
+
+        display({ANSWER_MIME: dumps(reply)}, raw=True)
+
+
+def _name_of(exc):
+    try:
+        return str(type(exc).__name__)[:100]
+    except BaseException:
+        return "Exception"
+
+
+def _message_of(exc):
+    try:
+        return str(exc)[:MAX_MESSAGE]
+    except BaseException:
+        return "(an error whose message cannot be shown)"
+
+
+def kernel_source():
+    """The code that installs an agent in a kernel: wire.py's text, then this file's, with no package imports."""
+    import inspect
+
+    from grading import wire
+
+    here = inspect.getsource(sys.modules[__name__])
+    lines = [line for line in here.splitlines() if not line.endswith("# grader-only (the kernel gets wire.py's text)")]
+    return inspect.getsource(wire) + "\n" + "\n".join(lines) + "\n"
