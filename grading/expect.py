@@ -80,7 +80,7 @@ def expect_close(got, want, what, *, rtol=1e-6, atol=1e-9, batch=None, mistakes=
         sigma(z) instead of z": ...}``; checked before the general patterns (transposed, sign, factor).
     """
     want = np.asarray(want, dtype=np.float64)
-    if isinstance(got, (np.ndarray, list, tuple)) and np.shape(got) != want.shape:
+    if isinstance(got, (np.ndarray, np.generic, list, tuple, int, float)) and np.shape(got) != want.shape:
         try:
             arr = np.asarray(got, dtype=np.float64)
         except (TypeError, ValueError):
@@ -113,7 +113,7 @@ def expect_gradient(got, f, x, what, *, dout=None, tol=1e-6, eps=1e-6, atol=1e-8
         numeric = numerical_gradient(f, x, eps)
     else:
         numeric = numerical_gradient_wrt(f, x, np.asarray(dout, dtype=np.float64), eps)
-    if isinstance(got, (np.ndarray, list, tuple)) and np.shape(got) != numeric.shape:
+    if isinstance(got, (np.ndarray, np.generic, list, tuple, int, float)) and np.shape(got) != numeric.shape:
         expect_close(got, numeric, what, batch=batch, mistakes=mistakes)  # says: wrong shape (and why, if known)
     got = as_array(got, what, numeric.shape)
     if not np.all(np.isfinite(got)):
