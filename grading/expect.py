@@ -80,13 +80,9 @@ def expect_close(got, want, what, *, rtol=1e-6, atol=1e-9, batch=None, mistakes=
         sigma(z) instead of z": ...}``; checked before the general patterns (transposed, sign, factor).
     """
     want = np.asarray(want, dtype=np.float64)
-    if isinstance(got, (np.ndarray, np.generic, list, tuple, int, float)) and np.shape(got) != want.shape:
-        try:
-            arr = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            arr = None
-        if arr is not None:
-            _fail_with_diagnosis(f"{what}: expected shape {want.shape}, got {arr.shape}", arr, want, batch, mistakes)
+    if _numeric_shape(got) not in (None, want.shape):
+        arr = np.asarray(got, dtype=np.float64)
+        _fail_with_diagnosis(f"{what}: expected shape {want.shape}, got {arr.shape}", arr, want, batch, mistakes)
     got = as_array(got, what, want.shape)
     bad = ~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=False)
     bad &= ~(np.isnan(got) & np.isnan(want))
@@ -113,7 +109,7 @@ def expect_gradient(got, f, x, what, *, dout=None, tol=1e-6, eps=1e-6, atol=1e-8
         numeric = numerical_gradient(f, x, eps)
     else:
         numeric = numerical_gradient_wrt(f, x, np.asarray(dout, dtype=np.float64), eps)
-    if isinstance(got, (np.ndarray, np.generic, list, tuple, int, float)) and np.shape(got) != numeric.shape:
+    if _numeric_shape(got) not in (None, numeric.shape):
         expect_close(got, numeric, what, batch=batch, mistakes=mistakes)  # says: wrong shape (and why, if known)
     got = as_array(got, what, numeric.shape)
     if not np.all(np.isfinite(got)):
@@ -127,6 +123,16 @@ def expect_gradient(got, f, x, what, *, dout=None, tol=1e-6, eps=1e-6, atol=1e-8
         message = (f"{what}: gradient wrong{at}: central differences give {_num(numeric[idx])}, "
                    f"got {_num(got[idx])}")
         _fail_with_diagnosis(message, got, numeric, batch, mistakes)
+
+
+def _numeric_shape(got):
+    """The shape of an answer that is an array of numbers (or a list/tuple that makes one); None otherwise."""
+    if not isinstance(got, (np.ndarray, np.generic, list, tuple, int, float)):
+        return None
+    try:
+        return np.asarray(got, dtype=np.float64).shape
+    except (TypeError, ValueError):
+        return None
 
 
 def _num(value):
