@@ -15,6 +15,8 @@ WRONG_ANSWERS = [
                 loses=["test_dense_forward"]),
     WrongAnswer("dense_forward: returns (out, cache) like nnlib's", cell="dense_forward",
                 old="return x @ W + b", new="return x @ W + b, (x, W)", loses=["test_dense_forward"]),
+    WrongAnswer("dense_forward: output transposed, W.T @ x.T (shape (M, N))", cell="dense_forward",
+                old="x @ W + b", new="W.T @ x.T + b[:, None]", loses=["test_dense_forward"]),
     # Task 2: mlp_forward
     WrongAnswer("mlp_forward: activation after the last layer too", cell="mlp_forward",
                 old="        if i < len(params) - 1:\n            h = activation(h)",
@@ -29,7 +31,9 @@ WRONG_ANSWERS = [
     WrongAnswer("mlp_forward: activation applied to the input before the first layer", cell="mlp_forward",
                 old="    h = x\n", new="    h = activation(x)\n", loses=["test_mlp_forward"]),
     WrongAnswer("mlp_forward: every layer reads the network's input x", cell="mlp_forward",
-                old="h = dense_forward(h, W, b)", new="h = dense_forward(x, W, b)", loses=["test_mlp_forward"]),
+                old="h = h @ W + b", new="h = x @ W + b", loses=["test_mlp_forward"]),
+    WrongAnswer("mlp_forward: ReLU hard-coded instead of the given activation", cell="mlp_forward",
+                old="h = activation(h)", new="h = np.maximum(h, 0.0)", loses=["test_mlp_forward"]),
     # Task 3: dense_forward_checked
     WrongAnswer("dense_forward_checked: assert instead of raise ValueError", cell="dense_forward_checked",
                 new="def dense_forward_checked(x, W, b):\n"
@@ -57,6 +61,17 @@ WRONG_ANSWERS = [
     WrongAnswer("dense_forward_checked: no check that x is 2-D", cell="dense_forward_checked",
                 old="    if x.ndim != 2:\n        raise ValueError(f\"x must have shape (N, {D}), got {x.shape}\")\n",
                 new="", loses=["test_dense_forward_checked"]),
+    WrongAnswer("dense_forward_checked: checks b before W (the wrong order)", cell="dense_forward_checked",
+                new="def dense_forward_checked(x, W, b):\n"
+                    "    D, M = W.shape[0], W.shape[1]\n"
+                    "    if x.ndim != 2:\n        raise ValueError(f'x must have shape (N, {D}), got {x.shape}')\n"
+                    "    if b.shape != (M,):\n        raise ValueError(f'b must have shape {(M,)}, got {b.shape}')\n"
+                    "    if W.shape != (x.shape[1], M):\n"
+                    "        raise ValueError(f'W must have shape {(x.shape[1], M)} for x of shape {x.shape}, got {W.shape}')\n"
+                    "    return x @ W + b\n",
+                loses=["test_dense_forward_checked"]),
+    WrongAnswer("dense_forward_checked: TypeError for a wrong bias", cell="dense_forward_checked",
+                old='raise ValueError(f"b must', new='raise TypeError(f"b must', loses=["test_dense_forward_checked"]),
     # Task 4: count_parameters, layer_output_shapes
     WrongAnswer("count_parameters: biases forgotten", cell="network_shapes",
                 old="(d_in + 1) * d_out", new="d_in * d_out", loses=["test_network_shapes"]),
