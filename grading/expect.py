@@ -115,8 +115,7 @@ def expect_gradient(got, f, x, what, *, dout=None, tol=1e-6, eps=1e-6, atol=1e-8
     if not np.all(np.isfinite(got)):
         raise CheckFailed(f"{what}: the gradient contains NaN or infinity")
     diff = np.abs(got - numeric)
-    rel = diff / np.maximum(np.abs(got) + np.abs(numeric), 1e-8)
-    rel[diff <= atol] = 0.0
+    rel = np.where(diff <= atol, 0.0, diff / np.maximum(np.abs(got) + np.abs(numeric), 1e-8))
     if rel.size and np.max(rel) > tol:
         idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(rel)), rel.shape))
         at = f" at index {idx}" if idx else ""
@@ -136,4 +135,4 @@ def _numeric_shape(got):
 
 
 def _num(value):
-    return f"{float(value):.8g}"
+    return f"{float(value) + 0.0:.8g}"  # + 0.0: never print -0

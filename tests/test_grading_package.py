@@ -1,0 +1,197 @@
+"""The grading package on its own: the wire refuses what is not plain data, the notebook proxy reports what the
+notebook did, the checks say what is wrong, and the likely-mistake patterns name the right mistake."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from grading import (CheckFailed, Handle, InProcessNotebook, expect_close, expect_gradient, expect_shape,
+                     likely_mistake, wire)
+from grading.notebook import StudentRaised
+from grading.runner import run_check, seed_for
+
+
+# -- the wire ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2.5, float("inf"), "text", [1, 2.0], (1, (2, "x")), {"a": 1, 2: [3]}, 1 + 2j,
+    np.arange(6.0).reshape(2, 3), np.array([True, False]), np.int64(7), np.float32(1.5), np.zeros((0, 3)),
+])
+def test_plain_data_crosses_unchanged(value):
+    back = wire.decode(wire.loads(wire.dumps(wire.encode(value))))
+    assert type(back) is type(value)
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and np.array_equal(back, value)
+    else:
+        assert back == value or (value != value and back != back)
+
+
+def test_objects_cross_as_handles_only():
+    class Liar:
+        def __eq__(self, other):
+            return True
+
+    store = []
+    tree = wire.encode((Liar(), np.ones(2)), keep=lambda obj: store.append(obj) or len(store) - 1)
+    back = wire.decode(wire.loads(wire.dumps(tree)), ref_type=Handle)
+    assert isinstance(back[0], Handle) and back[0].ref == 0 and isinstance(store[0], Liar)
+    with pytest.raises(wire.WireError):
+        wire.encode(Liar())  # the grader itself never sends objects
+
+
+@pytest.mark.parametrize("tree", [
+    {"$": "array", "npy": base64.b64encode(pickle.dumps(np.ones(2))).decode()},   # a pickle, not .npy
+    {"$": "array", "npy": "not base64!"},
+    {"$": "unknown"},
+    {"x": 1},
+    {"$": "dict", "items": [[[1], 2]]},                                          # a key that is not plain
+    {"$": "handle", "ref": 0, "path": [["call", "x"]]},
+])
+def test_decoding_refuses_what_is_not_plain_data(tree):
+    with pytest.raises(wire.WireError):
+        wire.decode(tree)
+
+
+def test_object_arrays_are_refused_without_unpickling():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    tree = {"$": "array", "npy": base64.b64encode(buffer.getvalue()).decode()}
+    with pytest.raises(wire.WireError):
+        wire.decode(tree)
+
+
+def test_deep_nesting_and_huge_answers_are_refused():
+    deep = []
+    for _ in range(wire.MAX_DEPTH + 5):
+        deep = [deep]
+    with pytest.raises(wire.WireError):
+        wire.decode(deep)
+    with pytest.raises(wire.WireError):
+        wire.loads("[" * 100000 + "]" * 100000)
+    with pytest.raises(wire.WireError):
+        wire.loads(json.dumps("x" * (wire.MAX_ANSWER_BYTES + 1)))
+
+
+# -- asking a notebook -------------------------------------------------------------------------------------------
+def notebook(source):
+    namespace = {"np": np}
+    exec(source, namespace)
+    return InProcessNotebook(namespace)
+
+
+def test_ask_returns_copies_and_catches_in_place_changes():
+    nb = notebook("def double(x):\n    return 2 * x\ndef clobber(x):\n    x *= 2\n    return x\n")
+    x = np.arange(3.0)
+    assert np.array_equal(nb.ask("double", x), 2 * x)
+    with pytest.raises(CheckFailed, match="changed its argument #1 in place"):
+        nb.ask("clobber", x)
+    assert np.array_equal(x, np.arange(3.0))  # the grader's own array is never touched
+    assert np.array_equal(nb.ask("clobber", x, check_inputs_unchanged=False), 2 * x)
+
+
+def test_in_place_changes_inside_dicts_are_caught():
+    nb = notebook("def f(p):\n    p['W'] -= 1\n    return 0.0\n")
+    with pytest.raises(CheckFailed, match="in place"):
+        nb.ask("f", {"W": np.ones(2)})
+
+
+def test_handles_drive_objects_that_stay_in_the_notebook():
+    nb = notebook("class Counter:\n    def __init__(self, start):\n        self.n = start\n"
+                  "    def add(self, k):\n        self.n += k\n        return self\n")
+    counter = nb.ask("Counter", 5)
+    assert isinstance(counter, Handle)
+    assert isinstance(nb.ask(counter.attr("add"), 3), Handle)
+    assert nb.fetch(counter.attr("n")) == 8
+    assert nb.fetch(nb.handle("Counter").attr("__name__")) == "Counter"
+
+
+def test_what_the_notebook_raises_is_reported_with_the_call():
+    nb = notebook("import sys\ndef f(x):\n    raise ValueError('bad shape')\ndef g(x):\n    sys.exit(3)\n")
+    with pytest.raises(StudentRaised, match=r"f\(array \(2,\)\) raised ValueError: bad shape"):
+        nb.ask("f", np.ones(2))
+    with pytest.raises(StudentRaised, match="raised SystemExit"):
+        nb.ask("g", 1)
+    assert nb.ask_raises("f", 1) == ("ValueError", "bad shape")
+    with pytest.raises(CheckFailed, match="defines no 'missing'"):
+        nb.ask("missing")
+
+
+def test_run_check_turns_every_outcome_into_a_verdict():
+    nb = notebook("def f(x):\n    return x\n")
+
+    def good(nb, rng):
+        expect_close(nb.ask("f", np.ones(2)), np.ones(2), "f")
+
+    def wrong(nb, rng):
+        expect_close(nb.ask("f", np.ones(3)), -np.ones(3), "f")
+
+    def buggy(nb, rng):
+        return undefined_name  # noqa: F821  (a bug in the check itself)
+
+    assert run_check(good, nb, "a", "test_f").reason == "passed"
+    verdict = run_check(wrong, nb, "a", "test_f")
+    assert (verdict.passed, verdict.reason, verdict.mistake) == (False, "wrong", "sign flipped")
+    assert run_check(buggy, nb, "a", "test_f").reason == "grader error"
+    assert run_check(None, nb, "a", "test_f").reason == "no check"
+    assert seed_for("a", "test_f") == seed_for("a", "test_f") != seed_for("a", "test_g")
+
+
+# -- what a failed check says ------------------------------------------------------------------------------------
+def test_messages_give_the_index_and_both_values():
+    with pytest.raises(CheckFailed, match=r"dW: wrong value at index \(1, 0\): expected 4, got 1"):
+        expect_close(np.array([[1.0, 3.0], [1.0, -1.0]]), np.array([[1.0, 3.0], [4.0, -1.0]]), "dW")
+    with pytest.raises(CheckFailed, match=r"expected shape \(2, 3\), got \(3,\)"):
+        expect_shape(np.ones(3), (2, 3), "dx")
+    with pytest.raises(CheckFailed, match="not plain data"):
+        expect_close(Handle(0), np.ones(2), "dx")
+
+
+def test_expect_gradient_compares_with_central_differences():
+    x = np.array([0.3, -1.2, 2.0])
+    expect_gradient(2 * x, lambda v: np.sum(v ** 2), x, "grad")
+    with pytest.raises(CheckFailed, match="central differences give"):
+        expect_gradient(x, lambda v: np.sum(v ** 2), x, "grad")
+    expect_gradient(np.array(2.0), lambda v: float(v) ** 2, np.array(1.0), "d at a 0-d point")
+    with pytest.raises(CheckFailed, match=r"expected 1, got 0 \("):  # never "-0"
+        expect_close(np.array([-0.0, 1.0]), np.array([1.0, 1.0]), "x")
+
+
+# -- the likely mistake ------------------------------------------------------------------------------------------
+RNG = np.random.default_rng(0)
+WANT = RNG.normal(size=(4, 3))
+ROWS = RNG.normal(size=(5, 3))
+
+
+@pytest.mark.parametrize("got, want, batch, name", [
+    (WANT.T, WANT, None, "transposed"),
+    (-WANT, WANT, None, "sign flipped"),
+    (5 * WANT, WANT, 5, "missing 1/N"),
+    (WANT / 5, WANT, 5, "extra 1/N"),
+    (2 * WANT, WANT, None, "factor of 2"),
+    (1.7 * WANT, WANT, None, "constant factor"),
+    (ROWS, ROWS.sum(axis=0), 5, "not summed over the batch"),
+])
+def test_patterns_name_the_mistake(got, want, batch, name):
+    found = likely_mistake(got, want, batch=batch)
+    assert found is not None and found.name == name, found
+
+
+def test_named_mistakes_come_first_and_unexplained_errors_get_none():
+    z = RNG.normal(size=5)
+    s = 1 / (1 + np.exp(-z))
+    at_output = (1 / (1 + np.exp(-s))) * (1 - 1 / (1 + np.exp(-s)))
+    found = likely_mistake(at_output, s * (1 - s), mistakes={"the derivative taken at the output": at_output})
+    assert found.name == "the derivative taken at the output"
+    assert likely_mistake(WANT + RNG.normal(size=WANT.shape), WANT) is None
+    assert likely_mistake(np.array([2.0]), np.array([1.0])) is not None  # a factor of 2 still reads as one
+    assert likely_mistake(np.array([1.7]), np.array([1.0])) is None       # but one number is "some factor" of any
+
+
+def test_a_failed_check_carries_the_mistake_into_its_message():
+    with pytest.raises(CheckFailed, match="Likely mistake: it looks transposed") as info:
+        expect_close(WANT.T, WANT, "dW")
+    assert info.value.mistake == "transposed"
