@@ -33,6 +33,9 @@ WRONG_ANSWERS = [
                     "    a = np.sqrt(6.0 / (fan_in + fan_out))\n"
                     "    return np.random.uniform(-a, a, size=(fan_in, fan_out))\n",
                 loses=["test_xavier_uniform"]),
+    WrongAnswer("xavier_uniform: fan_in * fan_out instead of fan_in + fan_out", cell="xavier_uniform",
+                old="np.sqrt(6.0 / (fan_in + fan_out))", new="np.sqrt(6.0 / (fan_in * fan_out))",
+                loses=["test_xavier_uniform"]),
     # Task 2: he_normal
     WrongAnswer("he_normal: variance 1/fan_in (the ReLU factor 2 forgotten)", cell="he_normal",
                 old="np.sqrt(2.0 / fan_in)", new="np.sqrt(1.0 / fan_in)", loses=["test_he_normal"]),
@@ -50,6 +53,12 @@ WRONG_ANSWERS = [
                 loses=["test_he_normal"]),
     WrongAnswer("he_normal: ignores rng", cell="he_normal",
                 old="rng = np.random.default_rng(rng)", new="rng = np.random.default_rng()",
+                loses=["test_he_normal"]),
+    WrongAnswer("he_normal: shape (fan_out, fan_in)", cell="he_normal",
+                old="size=(fan_in, fan_out)", new="size=(fan_out, fan_in)", loses=["test_he_normal"]),
+    WrongAnswer("he_normal: legacy global seeding (fails for a Generator)", cell="he_normal",
+                new="def he_normal(fan_in, fan_out, rng):\n    np.random.seed(rng)\n"
+                    "    return np.random.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))\n",
                 loses=["test_he_normal"]),
     # Task 3: layer_grad_norms
     WrongAnswer("layer_grad_norms: squared norms (sqrt forgotten)", cell="layer_grad_norms",
@@ -73,6 +82,8 @@ WRONG_ANSWERS = [
                 new="def layer_grad_norms(grads):\n"
                     "    return [float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))]\n",
                 loses=["test_layer_grad_norms"]),
+    WrongAnswer("layer_grad_norms: squares the arrays in place", cell="layer_grad_norms",
+                old="np.square(g)", new="np.square(g, out=g)", loses=["test_layer_grad_norms"]),
     # Task 4: activation_stds
     WrongAnswer("activation_stds: std of the pre-activations", cell="activation_stds",
                 old="        h = activation(h @ W)\n        stds.append(float(np.std(h)))",
@@ -92,6 +103,10 @@ WRONG_ANSWERS = [
                     "        if i < len(weights) - 1:\n            h = activation(h)\n"
                     "        stds.append(float(np.std(h)))\n    return stds\n",
                 loses=["test_activation_stds"]),
+    WrongAnswer("activation_stds: activation applied before the layer", cell="activation_stds",
+                old="h = activation(h @ W)", new="h = activation(h) @ W", loses=["test_activation_stds"]),
+    WrongAnswer("activation_stds: only the last layer's std", cell="activation_stds",
+                old="    return stds\n", new="    return stds[-1:]\n", loses=["test_activation_stds"]),
     # Task 5: clip_by_global_norm
     WrongAnswer("clip_by_global_norm: each array clipped to max_norm separately", cell="clip_by_global_norm",
                 new="def clip_by_global_norm(grads, max_norm):\n"
@@ -128,4 +143,10 @@ WRONG_ANSWERS = [
                     "    scale = min(1.0, max_norm / norm)\n"
                     "    return [g * scale for g in grads], norm\n",
                 loses=["test_clip_by_global_norm"]),
+    WrongAnswer("clip_by_global_norm: the squared global norm (sqrt forgotten)", cell="clip_by_global_norm",
+                old="norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))",
+                new="norm = float(sum(np.sum(np.square(g)) for g in grads))", loses=["test_clip_by_global_norm"]),
+    WrongAnswer("clip_by_global_norm: the largest array norm as the global norm", cell="clip_by_global_norm",
+                old="norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))",
+                new="norm = float(max(np.linalg.norm(g) for g in grads))", loses=["test_clip_by_global_norm"]),
 ]
