@@ -90,6 +90,14 @@ WRONG_ANSWERS = [
             v += g
             new.append(p - self.lr * v)
         return new""", loses=["test_momentum"]),
+    WrongAnswer("Momentum: p = p - lr*v rebinds the loop variable, the parameters never change", cell="momentum",
+                old="            p -= self.lr * v", new="            p = p - self.lr * v", loses=["test_momentum"]),
+    WrongAnswer("Momentum: params[i] = ... replaces the arrays instead of updating them", cell="momentum",
+                old=_MOMENTUM_LOOP,
+                new="""        for i, (g, v) in enumerate(zip(grads, self.velocity)):
+            v *= self.mu
+            v += g
+            params[i] = params[i] - self.lr * v""", loses=["test_momentum"]),
     # Task 2: Nesterov
     WrongAnswer("Nesterov: the classical momentum step p <- p - lr*v", cell="nesterov",
                 old="            p -= self.lr * (g + self.mu * v)", new="            p -= self.lr * v",
@@ -118,6 +126,9 @@ WRONG_ANSWERS = [
             v *= 2 * self.mu
             v += g
             p -= self.lr * v""", loses=["test_nesterov"]),
+    WrongAnswer("Nesterov: the look-ahead added to the gradient in place, g += mu*v", cell="nesterov",
+                old="            p -= self.lr * (g + self.mu * v)",
+                new="            g += self.mu * v\n            p -= self.lr * g", loses=["test_nesterov"]),
     # Task 3: Adam
     WrongAnswer("Adam: no bias correction", cell="adam",
                 old="            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)",
@@ -165,6 +176,13 @@ WRONG_ANSWERS = [
             m += (1 - self.beta2) * g
             v *= self.beta1
             v += (1 - self.beta1) * g * g""", loses=["test_adam"]),
+    WrongAnswer("Adam: g squared in place (g **= 2) modifies the gradients", cell="adam",
+                old="            v += (1 - self.beta2) * g * g",
+                new="            g **= 2\n            v += (1 - self.beta2) * g", loses=["test_adam"]),
+    WrongAnswer("Adam: m and v stored bias-corrected", cell="adam",
+                old="            m_hat = m / correction1\n            v_hat = v / correction2\n",
+                new="            m /= correction1\n            v /= correction2\n            m_hat, v_hat = m, v\n",
+                loses=["test_adam"]),
     # Task 4: momentum_rate
     WrongAnswer("momentum_rate: largest real part instead of the largest modulus", cell="momentum_rate",
                 old="np.max(np.abs(np.linalg.eigvals(M)))", new="np.max(np.linalg.eigvals(M).real)",
@@ -185,4 +203,6 @@ WRONG_ANSWERS = [
     WrongAnswer("momentum_rate: returns the complex eigenvalue of largest modulus, not its modulus",
                 cell="momentum_rate", old="    return float(np.max(np.abs(np.linalg.eigvals(M))))",
                 new="    z = np.linalg.eigvals(M)\n    return z[np.argmax(np.abs(z))]", loses=["test_momentum_rate"]),
+    WrongAnswer("momentum_rate: eigenvalues of the matrix with +mu in the corner", cell="momentum_rate",
+                old="[[1.0 + mu - lr * lam, -mu]", new="[[1.0 + mu - lr * lam, mu]", loses=["test_momentum_rate"]),
 ]
