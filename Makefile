@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: book test serve lab exercises bench clean help
+.PHONY: book test serve lab exercises grade bench clean help
 
 help:
 	@echo "make book       build the website into _build/html (creates .venv on first use)"
@@ -13,6 +13,8 @@ help:
 	@echo "make serve      serve the built site on http://localhost:8000"
 	@echo "make lab        open JupyterLab on exercises/"
 	@echo "make exercises  regenerate exercises/ from solutions/ with nbgrader"
+	@echo "make grade A=.. grade every submission of assignment A, sandboxed, on every core"
+	@echo "                (STUDENT=id: one student; FEEDBACK=1; EXPORT=grades.csv; UNSAFE=1: no sandbox)"
 	@echo "make bench      nnlib vs PyTorch speed benchmark (installs CPU torch into .venv)"
 
 # The environment: rebuilt whenever requirements.txt or pyproject.toml change.
@@ -38,6 +40,11 @@ lab: $(STAMP)
 
 exercises: $(STAMP)
 	$(BIN)/python tools/make_exercises.py
+
+grade: $(STAMP)
+	@test -n "$(A)" || (echo "usage: make grade A=04_backward_pass [STUDENT=id] [FEEDBACK=1] [EXPORT=grades.csv] [UNSAFE=1]"; exit 2)
+	$(BIN)/python -m grading.classroom $(A) $(if $(STUDENT),--student $(STUDENT)) $(if $(FEEDBACK),--feedback) \
+		$(if $(EXPORT),--export $(EXPORT)) $(if $(UNSAFE),--unsafe)
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet torch==2.13.0

@@ -19,7 +19,9 @@ c.CourseDirectory.root = ROOT
 c.CourseDirectory.course_id = "backprop"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
-c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL", "sqlite:///" + os.path.join(ROOT, "gradebook.db"))
+# ?timeout=30: several graders (make grade) share the one SQLite gradebook; a writer waits up to 30 s for another.
+c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL",
+                                          "sqlite:///" + os.path.join(ROOT, "gradebook.db") + "?timeout=30")
 # Supporting files copied with each notebook; nothing else in solutions/ may leak out.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.md", "checks.py"]
 # (*.md: the exercise sources; checks.py: the trusted checks, for the grader only)

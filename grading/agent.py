@@ -1,9 +1,9 @@
 """The grader's agent inside the student's kernel: it answers questions, and decides nothing.
 
-The grader sends this file (after :mod:`grading.wire`) into the kernel once per notebook.  From then on each
-question is one line of code, ``<agent>.answer("<base64 request>")``: call the notebook's function or object on
-the given arguments and publish what it returned, encoded by :mod:`grading.wire`, as a display output of type
-:data:`ANSWER_MIME`.  Objects that are not plain data stay here, in ``Agent.store``, and cross as handles.
+The grader sends this file (after :mod:`grading.wire`) into the kernel once per notebook, and opens a comm channel
+to it.  From then on each question is one comm message: call the notebook's function or object on the given
+arguments and send back what it returned, encoded by :mod:`grading.wire`.  Objects that are not plain data stay
+here, in ``Agent.store``, and cross as handles.
 
 Everything in the kernel can be replaced by the notebook, this agent included.  That is fine: the agent only
 *reports*; the grader decodes its report as data and checks it.  A notebook that tampers with the agent can make
@@ -11,12 +11,10 @@ its answers wrong or missing, never right.
 
 In the fast replay (:mod:`grading.replay`) the same class answers in the grader's process, without a kernel.
 """
-import base64
 import sys
 
 from grading.wire import Ref, decode, dumps, encode, loads  # grader-only (the kernel gets wire.py's text)
 
-ANSWER_MIME = "application/vnd.backprop-grader.answer+json"
 MAX_MESSAGE = 2000  # characters of an exception's message that are reported
 
 
@@ -71,12 +69,24 @@ class Agent:
         except BaseException as exc:  # the student's code raised (even SystemExit): report it as the answer
             return {"status": "raised", "type": _name_of(exc), "message": _message_of(exc)}
 
-    def answer(self, request_b64):
-        """Kernel entry point: decode a request, answer it, publish the reply as a display output."""
-        reply = self.handle(loads(base64.b64decode(request_b64).decode("utf-8")))
-        from IPython.display import display
+    def listen(self, target_name):
+        """Kernel entry point: answer the grader's questions on a comm channel named `target_name`.
 
-        display({ANSWER_MIME: dumps(reply)}, raw=True)
+        Each question arrives as a comm message {"request": JSON text}; the reply goes back on the same comm as
+        {"reply": JSON text}.  (A comm message is handled by the kernel without running a cell: no input
+        transformers, no history -- a question costs about a millisecond, not the several of a cell.)
+        """
+        def opened(comm, open_msg):
+            def received(msg):
+                try:
+                    reply = self.handle(loads(msg["content"]["data"]["request"]))
+                except BaseException as exc:
+                    reply = {"status": "raised", "type": _name_of(exc), "message": _message_of(exc)}
+                comm.send({"reply": dumps(reply)})
+
+            comm.on_msg(received)
+
+        get_ipython().kernel.comm_manager.register_target(target_name, opened)  # noqa: F821 (IPython's global)
 
 
 def _name_of(exc):

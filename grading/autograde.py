@@ -24,12 +24,14 @@ import time
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Unicode
+from traitlets import Bool, Float, Int, List, Unicode
 
 from grading.notebook import KernelNotebook
 from grading.runner import Verdict, checks_for, is_graded_test, run_check
+from grading.sandbox import Limits, Sandbox, SandboxedKernelManager, check_available
 
 PASSED_TEXT = "✓ {grade_id}: {message}\n"
+VERDICT_MIME = "application/vnd.backprop-grader.verdict+json"
 
 
 def error_output(ename, evalue):
@@ -43,7 +45,9 @@ def verdict_outputs(grade_id: str, verdict: Verdict) -> list:
                              text=PASSED_TEXT.format(grade_id=grade_id, message=verdict.message))]
     ename = {"timed out": "TimeoutError", "kernel died": "KernelDied", "grader error": "GraderError"}.get(
         verdict.reason, "CheckFailed")
-    return [error_output(ename, verdict.message)]
+    record = NotebookNode(output_type="display_data", metadata={},  # for the class report; not shown to students
+                          data={VERDICT_MIME: {"reason": verdict.reason, "mistake": verdict.mistake}})
+    return [error_output(ename, verdict.message), record]
 
 
 class TrustedExecute(Execute):
@@ -53,6 +57,16 @@ class TrustedExecute(Execute):
         "", help="Folder holding <assignment>/checks.py (default: the course's source directory)").tag(config=True)
     task_timeout = Float(60.0, help="Seconds all the questions of one task's check may take").tag(config=True)
     question_timeout = Float(30.0, help="Seconds one question to the kernel may take").tag(config=True)
+    unsafe_no_sandbox = Bool(
+        False, help="Run student kernels WITHOUT the bubblewrap sandbox: they can then read and write everything "
+                    "you can (the gradebook, solutions/, your files) and use the network. Only for notebooks you "
+                    "trust, on a machine where bwrap cannot run.").tag(config=True)
+    sandbox_hide = List(Unicode(), help="More folders the sandboxed kernel must not see (the course root, the "
+                                        "exchange and the gradebook's folder are always hidden)").tag(config=True)
+    sandbox_memory = Unicode("4G", help="Address-space limit of a sandboxed kernel").tag(config=True)
+    sandbox_cpu_seconds = Int(300, help="CPU-time limit of a sandboxed kernel, in seconds").tag(config=True)
+    sandbox_processes = Int(64, help="Limit on processes and threads in one sandbox").tag(config=True)
+    sandbox_file_size = Unicode("64M", help="Largest file a sandboxed kernel may write").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._kernel_died = False
@@ -61,6 +75,35 @@ class TrustedExecute(Execute):
         self._checks = checks_for(self._source_directory(), self._assignment)
         self.verdicts = {}
         return super().preprocess(nb, resources, km)
+
+    def create_kernel_manager(self):
+        """Every student kernel in a sandbox (grading/sandbox.py), unless the instructor opted out explicitly."""
+        if self.unsafe_no_sandbox:
+            self.log.warning("Grading WITHOUT a sandbox (--TrustedExecute.unsafe_no_sandbox=True): the student's "
+                             "code runs with all your rights.")
+            return super().create_kernel_manager()
+        check_available()  # raises SandboxUnavailable, saying why and how to install bubblewrap
+        if not self.kernel_name:
+            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name", "python3")
+        limits = Limits(memory=self.sandbox_memory, cpu_seconds=self.sandbox_cpu_seconds,
+                        processes=self.sandbox_processes, file_size=self.sandbox_file_size)
+        sandbox = Sandbox.for_course(*self._private_folders(), limits=limits)
+        self.km = SandboxedKernelManager(kernel_name=self.kernel_name, config=self.config, sandbox=sandbox)
+        return self.km
+
+    def _private_folders(self):
+        """What a student's kernel must not see: the course root, the checks, the gradebook, the exchange."""
+        import os
+
+        course = self.config.get("CourseDirectory", {})
+        folders = [course.get("root", os.getcwd()), self._source_directory(), *self.sandbox_hide]
+        exchange = self.config.get("Exchange", {}).get("root")
+        if exchange:
+            folders.append(exchange)
+        db_url = self.resources.get("nbgrader", {}).get("db_url", "") if self.resources else ""
+        if db_url.startswith("sqlite:///"):
+            folders.append(os.path.dirname(db_url[len("sqlite:///"):].split("?")[0]))
+        return [str(f) for f in folders if f]
 
     def _source_directory(self):
         if self.checks_directory:

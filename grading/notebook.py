@@ -17,7 +17,6 @@ data decoded by :mod:`grading.wire`.  Two kinds of notebook answer the same ques
 from __future__ import annotations
 
 import asyncio
-import base64
 import time
 import uuid
 from queue import Empty
@@ -43,6 +42,10 @@ class StudentRaised(CheckFailed):
     def __init__(self, what, exc_type, message):
         super().__init__(f"{what} raised {exc_type}: {message}")
         self.exc_type, self.exc_message = exc_type, message
+
+
+class NoAnswer(CheckFailed):
+    """The notebook gave no answer the grader can read: output flooded, agent replaced, data not plain."""
 
 
 class KernelDied(CheckFailed):
@@ -112,7 +115,7 @@ class Notebook:
         value = self._decode(reply.get("value"), what)
         echoed = reply.get("echo")
         if echo and (type(echoed) is not list or len(echoed) != len(echo)):
-            raise CheckFailed(f"{what}: the notebook's answer is incomplete")
+            raise NoAnswer(f"{what}: the notebook's answer is incomplete")
         for i, after in zip(echo, echoed or []):
             if not same_data(args[i], self._decode(after, what)):
                 raise CheckFailed(f"{what} changed its argument #{i + 1} in place; a function must not modify "
@@ -157,7 +160,7 @@ class Notebook:
     def _ask(self, what, request):
         reply = self._exchange(request)
         if type(reply) is not dict or reply.get("status") not in ("ok", "raised"):
-            raise CheckFailed(f"{what}: the notebook gave no answer the grader can read")
+            raise NoAnswer(f"{what}: the notebook gave no answer the grader can read")
         if reply["status"] == "raised":
             exc_type, message = reply.get("type"), reply.get("message")
             exc_type = exc_type[:100] if type(exc_type) is str else "an exception"
@@ -170,7 +173,7 @@ class Notebook:
         try:
             return wire.decode(tree, ref_type=Handle)
         except wire.WireError as exc:
-            raise CheckFailed(f"{what}: {exc}") from None
+            raise NoAnswer(f"{what}: {exc}") from None
 
     def _exchange(self, request):
         raise NotImplementedError
@@ -198,31 +201,41 @@ class KernelNotebook(Notebook):
         self.kc, self.km = kc, km
         self.timeout, self.max_output = float(timeout), max_output
         self.name = f"_grader_agent_{uuid.uuid4().hex[:12]}"
-        self.installed = False
+        self.installed, self.comm_id = False, None
         self.deadline = None  # an overall deadline for the current check (time.monotonic()), if any
 
     def _exchange(self, request):
-        if not self.installed:
-            source = agent_module.kernel_source()
-            install = (f"{self.name} = {{}}\nexec(compile({source!r}, '<grader agent>', 'exec'), {self.name})\n"
-                       f"{self.name} = {self.name}['Agent'](globals())")
-            self._run(install, want_answer=False)
-            self.installed = True
-        payload = base64.b64encode(wire.dumps(request).encode("utf-8")).decode("ascii")
-        return wire.loads(self._run(f"{self.name}.answer({payload!r})", want_answer=True))
-
-    def _run(self, code, *, want_answer):
         from jupyter_core.utils import run_sync
 
-        return run_sync(self._async_run)(code, want_answer)
+        if self.installed and self.comm_id is None:
+            raise NoAnswer("the grader could not start its questions in this notebook: has the notebook replaced "
+                           "parts of Python or IPython?")
+        if not self.installed:
+            self.installed = True  # one try: a notebook that breaks the install fails every question after it
+            source = agent_module.kernel_source()
+            install = (f"{self.name} = {{}}\nexec(compile({source!r}, '<grader agent>', 'exec'), {self.name})\n"
+                       f"{self.name} = {self.name}['Agent'](globals())\n{self.name}.listen({self.name!r})")
+            run_sync(self._async_send)("execute_request", {
+                "code": install, "silent": False, "store_history": False, "user_expressions": {},
+                "allow_stdin": False, "stop_on_error": False}, False)
+            comm_id = uuid.uuid4().hex
+            run_sync(self._async_send)("comm_open", {"comm_id": comm_id, "target_name": self.name, "data": {}},
+                                       False)
+            self.comm_id = comm_id
+        reply = run_sync(self._async_send)("comm_msg", {"comm_id": self.comm_id,
+                                                        "data": {"request": wire.dumps(request)}}, True)
+        return wire.loads(reply)
 
-    async def _async_run(self, code, want_answer):
+    async def _async_send(self, msg_type, content, want_answer):
+        """Send one message to the kernel; collect its answer (a comm message back) until the kernel is idle."""
         limit = self.timeout
         if self.deadline is not None:
             limit = min(limit, self.deadline - time.monotonic())
         if limit <= 0:
             raise QuestionTimedOut("the checks of this task ran out of time: is there an endless loop?")
-        msg_id = self.kc.execute(code, silent=False, store_history=False, allow_stdin=False, stop_on_error=False)
+        msg = self.kc.session.msg(msg_type, content)
+        self.kc.shell_channel.send(msg)
+        msg_id = msg["header"]["msg_id"]
         deadline = time.monotonic() + limit
         answers, errors, size = [], [], 0
         while True:
@@ -241,26 +254,28 @@ class KernelNotebook(Notebook):
             kind, content = msg.get("msg_type"), msg.get("content", {})
             if kind == "status" and content.get("execution_state") == "idle":
                 break
-            if kind == "display_data" and agent_module.ANSWER_MIME in content.get("data", {}):
-                answers.append(content["data"][agent_module.ANSWER_MIME])
+            data = content.get("data") if isinstance(content.get("data"), dict) else {}
+            if kind == "comm_msg" and content.get("comm_id") == self.comm_id and "reply" in data:
+                answers.append(data["reply"])
                 size += len(str(answers[-1]))
             elif kind == "error":
                 errors.append(f"{content.get('ename', '?')}: {content.get('evalue', '')}"[:500])
-            elif kind in ("stream", "display_data", "execute_result", "update_display_data"):
+            else:
                 size += len(str(content))
             if size > self.max_output:
                 await self._interrupt(msg_id)
-                raise CheckFailed("the notebook printed too much output while answering")
-        await self._drain_reply(msg_id)
+                raise NoAnswer("the notebook printed too much output while answering")
+        if msg_type == "execute_request":
+            await self._drain_reply(msg_id)
         if not want_answer:
             if errors:
-                raise CheckFailed("the grader could not start its questions in this notebook "
-                                  f"({errors[0]}): has the notebook replaced parts of Python or IPython?")
+                raise NoAnswer("the grader could not start its questions in this notebook "
+                               f"({errors[0]}): has the notebook replaced parts of Python or IPython?")
             return None
         if len(answers) != 1:
             detail = f" ({errors[0]})" if errors else ""
-            raise CheckFailed(f"the notebook gave {'no' if not answers else 'more than one'} answer the grader "
-                              f"can read{detail}")
+            raise NoAnswer(f"the notebook gave {'no' if not answers else 'more than one'} answer the grader "
+                           f"can read{detail}")
         return answers[0]
 
     async def _drain_reply(self, msg_id, timeout=5.0):

@@ -24,7 +24,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from grading.expect import CheckFailed
-from grading.notebook import KernelDied, QuestionTimedOut, StudentRaised
+from grading.notebook import KernelDied, NoAnswer, QuestionTimedOut, StudentRaised
 
 CHECKS_FILE = "checks.py"
 
@@ -32,7 +32,7 @@ CHECKS_FILE = "checks.py"
 class Verdict(NamedTuple):
     passed: bool
     message: str              # for the student
-    reason: str               # "passed", "wrong", "raised", "timed out", "kernel died", "grader error", "no check"
+    reason: str  # "passed", "wrong", "raised", "no readable answer", "timed out", "kernel died", "grader error", "no check"
     mistake: str | None = None  # the likely mistake's short name, when one was recognised
 
 
@@ -79,6 +79,8 @@ def run_check(check: Callable | None, nb, assignment: str, grade_id: str, *, log
         return Verdict(False, str(exc), "timed out")
     except StudentRaised as exc:
         return Verdict(False, str(exc), "raised")
+    except NoAnswer as exc:
+        return Verdict(False, str(exc), "no readable answer")
     except CheckFailed as exc:
         return Verdict(False, str(exc), "wrong", exc.mistake)
     except Exception as exc:  # a bug in the check itself

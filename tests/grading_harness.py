@@ -76,7 +76,7 @@ def without_visible_tests(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def autograde(assignment: str, submissions: dict[str, nbformat.NotebookNode], workdir: Path,
-              *, cell_timeout: int = 30, visible_tests: bool = True) -> dict[str, dict[str, tuple[float, float]]]:
+              *, cell_timeout: int = 30, question_timeout: int = 30, visible_tests: bool = True) -> dict[str, dict[str, tuple[float, float]]]:
     """Autograde every submission with ONE `nbgrader autograde` call; return student -> grade_id -> (score, max).
 
     visible_tests=False: the course's test cells are emptied first (in the source notebook nbgrader restores them
@@ -104,7 +104,8 @@ def autograde(assignment: str, submissions: dict[str, nbformat.NotebookNode], wo
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{assignment}.ipynb")
     result = subprocess.run(
-        [str(BIN / "nbgrader"), "autograde", assignment, "--force", f"--Execute.timeout={cell_timeout}"], **run)
+        [str(BIN / "nbgrader"), "autograde", assignment, "--force", f"--Execute.timeout={cell_timeout}",
+         f"--TrustedExecute.question_timeout={question_timeout}"], **run)
     (workdir / "autograde.log").write_text(result.stdout + result.stderr)
     from nbgrader.api import Gradebook, MissingEntry
 
