@@ -17,22 +17,23 @@ def _params(params):
 def clip_grad_norm(params, max_norm):
     """Rescale all gradients together so their joint L2 norm is at most max_norm (as PyTorch).
 
-    If the total norm exceeds max_norm, every .grad is multiplied by max_norm / (norm + 1e-6).
+    If the total norm exceeds max_norm, every .grad is replaced by .grad · max_norm / (norm + 1e-6).
     max_norm: float > 0. Returns: float, the total norm BEFORE clipping.
     """
-    params = _params(params)
-    norm = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
+    params = [p for p in _params(params) if p.grad is not None]
+    norm = math.sqrt(sum(float(np.sum(p.grad * p.grad)) for p in params))
     scale = max_norm / (norm + 1e-6)
     if scale < 1:
         for p in params:
-            p.grad *= scale
+            p.grad = p.grad * scale
     return norm
 
 
 def clip_grad_value(params, clip_value):
-    """Clip every gradient element into [-clip_value, clip_value], in place. clip_value: float > 0."""
+    """Clip every gradient element into [-clip_value, clip_value]. clip_value: float > 0."""
     for p in _params(params):
-        np.clip(p.grad, -clip_value, clip_value, out=p.grad)
+        if p.grad is not None:
+            p.grad = np.clip(p.grad, -clip_value, clip_value)
 
 
 def grad_norms(model):

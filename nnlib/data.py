@@ -1,7 +1,7 @@
 """Mini-batches, feature scaling, a stratified split, and two small real data sets."""
 import numpy as np
 
-from ._checks import ShapeError, as_float_array
+from .checks import ShapeError, as_float
 
 
 def _check_pair(X, y, where):
@@ -28,56 +28,42 @@ def minibatches(X, y, batch_size, *, shuffle=True, rng=None):
 
 
 class _Scaler:
-    """Base: fit(X) learns per-column statistics; transform(X) applies them."""
-    _fitted = False
+    """fit(X) learns per-column statistics of the training set; transform(X) applies them. X: (N, D) float."""
+    shift = None
 
     def fit_transform(self, X):
-        """X: (N, D) float. Returns: the transformed (N, D), after fitting on X."""
         return self.fit(X).transform(X)
 
-    def _check(self, X, method):
-        where = f"{type(self).__name__}.{method}"
-        if method == "fit":
-            return as_float_array(X, "X", ndim=2, where=where)
-        if not self._fitted:
-            raise RuntimeError(f"{where}: call fit before transform (fit on the training set only)")
-        return as_float_array(X, "X", shape=("N", self._num_features), where=where)
-
     def transform(self, X):
-        """X: (N, D) float, D as in fit. Returns: (N, D), X's dtype."""
-        X = self._check(X, "transform")
-        return ((X - self._shift) / self._scale).astype(X.dtype, copy=False)
+        """Returns: (X - shift) / scale, (N, D) in X's dtype (D as in fit)."""
+        where = f"{type(self).__name__}.transform"
+        if self.shift is None:
+            raise RuntimeError(f"{where}: call fit before transform (fit on the training set only)")
+        X = as_float(X, "X", where, shape=("N", len(self.shift)))
+        return ((X - self.shift) / self.scale).astype(X.dtype, copy=False)
 
-    def _set(self, X, shift, scale):
-        scale = np.where(scale > 0, scale, 1.0)  # constant columns: avoid division by 0
-        self._shift, self._scale, self._num_features, self._fitted = shift, scale, X.shape[1], True
+    def _fit(self, X, shift, scale):
+        self.shift, self.scale = shift, np.where(scale > 0, scale, 1.0)  # a constant column maps to 0
         return self
 
 
 class MinMaxScaler(_Scaler):
-    """Scale each column to [0, 1] using the min and max seen in fit (a constant column maps to 0).
-
-    After fit: data_min_, data_max_ (D,) float64.
-    """
+    """Each column to [0, 1] with the training set's min and max. After fit: data_min_, data_max_ (D,)."""
 
     def fit(self, X):
-        """X: (N, D) float, the training set. Returns: self."""
-        X = self._check(X, "fit").astype(np.float64)
+        X = as_float(X, "X", "MinMaxScaler.fit", shape=("N", "D")).astype(np.float64)
         self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
-        return self._set(X, self.data_min_, self.data_max_ - self.data_min_)
+        return self._fit(X, self.data_min_, self.data_max_ - self.data_min_)
 
 
 class StandardScaler(_Scaler):
-    """Standardise each column: (x - mean) / std, with the training set's statistics
-    (population std; a constant column maps to 0). After fit: mean_, scale_ (D,) float64.
-    """
+    """Each column to (x - mean) / std with the training set's statistics. After fit: mean_, scale_ (D,)."""
 
     def fit(self, X):
-        """X: (N, D) float, the training set. Returns: self."""
-        X = self._check(X, "fit").astype(np.float64)
+        X = as_float(X, "X", "StandardScaler.fit", shape=("N", "D")).astype(np.float64)
         self.mean_ = X.mean(axis=0)
-        self._set(X, self.mean_, X.std(axis=0))
-        self.scale_ = self._scale
+        self._fit(X, self.mean_, X.std(axis=0))
+        self.scale_ = self.scale
         return self
 
 

@@ -1,67 +1,50 @@
-"""Check analytic gradients against central finite differences, in float64."""
+"""Check analytic gradients against central differences, in float64."""
 from dataclasses import dataclass
 
 import numpy as np
 
 
-def _scalar(value):
-    value = np.asarray(value)
-    if value.size != 1:
-        raise ValueError(f"f must return a scalar, got an array of shape {value.shape}")
-    return float(value.reshape(()))
-
-
 def numerical_gradient(f, x, eps=1e-6):
     """Gradient of a scalar function by central differences.
 
-    f: callable, ndarray shaped like x (float64) -> scalar.
-    x: array-like, any shape D. Never modified: f sees a float64 copy.
-    eps: float, the step.
-    Returns: ndarray D, float64; element i is (f(x + eps e_i) - f(x - eps e_i)) / (2 eps).
+    f: function, an ndarray shaped like x (float64) -> a number. x: array-like, any shape D; never modified (f sees
+    a float64 copy). eps: the step. Returns: ndarray D, float64; entry i is (f(x + eps e_i) - f(x - eps e_i)) / 2eps.
     """
     x = np.array(x, dtype=np.float64)  # a copy we may perturb
     grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + eps
-        f_plus = _scalar(f(x))
-        x[index] = old - eps
-        f_minus = _scalar(f(x))
-        x[index] = old
-        grad[index] = (f_plus - f_minus) / (2 * eps)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        f_plus = float(np.asarray(f(x)).reshape(()))
+        x[i] = old - eps
+        f_minus = float(np.asarray(f(x)).reshape(()))
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 
 def numerical_gradient_wrt(f, x, dout, eps=1e-6):
-    """Vector-Jacobian product of an array function by central differences.
+    """The gradient of sum(f(x) * dout) by central differences: what a backward pass returns for upstream dout.
 
-    f: callable, ndarray shaped like x (float64) -> ndarray shaped like dout.
-    x: array-like, any shape D. dout: array-like, the shape of f(x) (upstream gradient).
-    eps: float, the step.
-    Returns: ndarray D, float64, the gradient of sum(f(x) * dout) with respect to x.
+    f: function, an ndarray shaped like x -> an ndarray shaped like dout. x: any shape D. dout: the shape of f(x).
+    Returns: ndarray D, float64.
     """
     dout = np.asarray(dout, dtype=np.float64)
     return numerical_gradient(lambda x_: np.sum(np.asarray(f(x_)) * dout), x, eps)
 
 
 def rel_error(a, b):
-    """Largest elementwise relative error max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-12).
-
-    a, b: array-likes of one shape (or scalars). Returns: float (0.0 for empty arrays).
-    """
+    """max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-12). a, b: array-likes of one shape. Returns: float (0 if empty)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.size == 0:
-        return 0.0
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12))) if a.size else 0.0
 
 
 @dataclass
 class GradcheckResult:
-    """Outcome of ``gradcheck``; ``bool(result)`` is ``result.ok``, ``str(result)`` the report.
+    """The outcome of ``gradcheck``: ``bool(result)`` is ``ok``, ``str(result)`` the one-line report.
 
-    ok: bool. max_rel_error: float, largest relative error among elements whose absolute
-    error exceeds atol. worst_index: tuple, index of that element. analytic, numeric: float,
-    the two gradients there. message: str, a one-line report naming the worst element.
+    max_rel_error: the largest relative error among entries whose absolute error exceeds atol, at worst_index,
+    where the gradients are analytic and numeric.
     """
     ok: bool
     max_rel_error: float
@@ -77,46 +60,34 @@ class GradcheckResult:
         return self.message
 
 
-def gradcheck(f, x, analytic, *, dout=None, eps=1e-6, rtol=1e-5, atol=1e-8, name=""):
+def gradcheck(f, x, analytic, *, dout=None, eps=1e-6, rtol=1e-5, atol=1e-8, name="x"):
     """Compare an analytic gradient with central differences.
 
-    f: callable. Without dout: ndarray shaped like x -> scalar; with dout: -> ndarray
-        shaped like dout, and the gradient checked is that of sum(f(x) * dout).
-    x: array-like, any shape D, the point of the check (not modified).
-    analytic: array-like D, your gradient at x.
-    dout: array-like or None, upstream gradient for array-valued f.
-    eps: float, finite-difference step. rtol: float, allowed relative error.
-    atol: float; elements with |analytic - numeric| <= atol pass whatever their relative
-        error (rounding makes the numeric estimate of an exact 0 about 1e-10, not 0).
-    name: str, the variable's name in the report ("x" if empty).
-    Returns: GradcheckResult, e.g. "d x[2, 1]: analytic 0.31, numeric -0.31, rel error 1".
+    f: without dout, an ndarray shaped like x -> a number; with dout, -> an ndarray shaped like dout, and the
+        gradient checked is that of sum(f(x) * dout). x: the point (not modified). analytic: your gradient at x.
+    rtol: the allowed relative error. atol: entries within atol pass whatever their relative error (rounding makes
+        the central difference of an exact 0 about 1e-10). name: the variable's name in the report.
+    Returns: GradcheckResult, e.g. "gradient WRONG at d x[2, 1]: analytic 0.31, numeric -0.31, rel error 1".
     """
-    x = np.asarray(x, dtype=np.float64)
     analytic = np.asarray(analytic, dtype=np.float64)
-    if analytic.shape != x.shape:
-        raise ValueError(f"gradcheck: analytic must have the shape of x {x.shape}, got {analytic.shape}")
+    if analytic.shape != np.shape(x):
+        raise ValueError(f"gradcheck: analytic must have the shape of x {np.shape(x)}, got {analytic.shape}")
     numeric = numerical_gradient(f, x, eps) if dout is None else numerical_gradient_wrt(f, x, dout, eps)
     abs_err = np.abs(analytic - numeric)
-    rel = abs_err / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
-    rel[abs_err <= atol] = 0.0
-    rel[np.isnan(abs_err)] = np.inf
-    worst = np.unravel_index(np.argmax(rel), rel.shape) if rel.size else ()
-    worst = tuple(int(i) for i in worst)
+    rel = np.where(abs_err <= atol, 0.0, abs_err / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12))
+    rel = np.where(np.isnan(abs_err), np.inf, rel)
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(rel), rel.shape)) if rel.size else ()
     max_rel = float(rel[worst]) if rel.size else 0.0
-    ok = max_rel <= rtol
     a, n = (float(analytic[worst]), float(numeric[worst])) if rel.size else (0.0, 0.0)
-    where = f"d {name or 'x'}" + (f"[{', '.join(map(str, worst))}]" if worst else "")
+    where = f"d {name}" + (f"[{', '.join(map(str, worst))}]" if worst else "")
     report = f"{where}: analytic {a:.6g}, numeric {n:.6g}, rel error {max_rel:.3}"
-    message = (f"gradient OK (worst {report})" if ok
-               else f"gradient WRONG at {report} (rtol {rtol:g})")
+    ok = max_rel <= rtol
+    message = f"gradient OK (worst {report})" if ok else f"gradient WRONG at {report} (rtol {rtol:g})"
     return GradcheckResult(ok, max_rel, worst, a, n, message)
 
 
 def assert_gradcheck(f, x, analytic, **kwargs):
-    """Like ``gradcheck`` (same arguments), but raise AssertionError with its report on failure.
-
-    Returns: GradcheckResult when the check passes.
-    """
+    """``gradcheck`` that raises AssertionError with its report when the check fails; else returns the result."""
     result = gradcheck(f, x, analytic, **kwargs)
     if not result.ok:
         raise AssertionError(str(result))

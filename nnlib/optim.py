@@ -1,30 +1,28 @@
-"""Optimisers with torch.optim's exact update rules, and a cosine learning-rate schedule.
+"""Optimisers with torch.optim's update rules, and a cosine learning-rate schedule.
 
-params: a list of Parameters (e.g. ``model.parameters()``) or, as in PyTorch, a list of
-param-group dicts such as ``[{"params": weights(model), "weight_decay": 1e-3},
-{"params": biases, "weight_decay": 0.0}]``; a group's keys override the optimiser's defaults.
-Updates happen in place and keep each parameter's dtype (hyperparameters are Python
-floats, which NumPy does not let promote a float32 array).
+params: a list of Parameters (``model.parameters()``), or, as in PyTorch, a list of groups such as
+``[{"params": weights(model), "weight_decay": 1e-3}, {"params": biases, "weight_decay": 0.0}]`` whose keys override
+the defaults.  ``step()`` updates each parameter's value in place from its ``.grad`` (skipping parameters whose
+grad is None) and keeps what it remembers per parameter in ``state[p]``.
 """
 import math
 
 import numpy as np
 
-from ._checks import check_positive
+from .checks import check_positive
 from .module import Parameter
 
 
 class Optimizer:
-    """Base class: holds ``param_groups`` (list of dicts) and per-parameter ``state``."""
+    """Holds ``param_groups`` (a list of dicts) and ``state`` (Parameter -> dict)."""
 
     def __init__(self, params, defaults):
         name = type(self).__name__
         params = list(params)
         if not params:
             raise ValueError(f"{name}: got an empty parameter list")
-        groups = params if isinstance(params[0], dict) else [{"params": params}]
         self.param_groups = []
-        for group in groups:
+        for group in params if isinstance(params[0], dict) else [{"params": params}]:
             unknown = set(group) - set(defaults) - {"params"}
             if unknown:
                 raise ValueError(f"{name}: unknown param-group keys {sorted(unknown)}")
@@ -36,7 +34,7 @@ class Optimizer:
             check_positive(group["lr"], "lr", name, allow_zero=True)
             check_positive(group["weight_decay"], "weight_decay", name, allow_zero=True)
             self.param_groups.append(group)
-        self.state = {}  # Parameter -> dict of buffers
+        self.state = {}
 
     @property
     def lr(self):
@@ -50,44 +48,27 @@ class Optimizer:
             group["lr"] = float(value)
 
     def parameters(self):
-        """Returns: list[Parameter] of all groups."""
         return [p for group in self.param_groups for p in group["params"]]
 
     def zero_grad(self):
-        """Set every parameter's ``.grad`` to zeros, in place."""
+        """Set every parameter's ``.grad`` to None."""
         for p in self.parameters():
-            p.zero_grad()
+            p.grad = None
 
     def step(self):
-        """Update every parameter in place from its ``.grad``."""
+        """Update every parameter that has a gradient."""
         for group in self.param_groups:
-            self._step_group(group, float(group["lr"]), float(group["weight_decay"]))
-
-    def _buffer(self, p, name):
-        """An array kept in ``state[p][name]``, p's shape and dtype, zeros when first asked for."""
-        state = self.state.setdefault(p, {})
-        if name not in state:
-            state[name] = np.zeros_like(p.value)
-        return state[name]
-
-    def _scaled(self, p, array, scale):
-        """scale·array written into p's scratch buffer: a step makes no new parameter-sized arrays."""
-        return np.multiply(array, scale, out=self._buffer(p, "scratch"))
-
-    def _decayed_grad(self, p, weight_decay):
-        """grad + weight_decay·p (L2 weight decay, as torch.optim); in the scratch buffer if weight_decay."""
-        if not weight_decay:
-            return p.grad
-        g = self._scaled(p, p.value, weight_decay)
-        g += p.grad
-        return g
+            for p in group["params"]:
+                if p.grad is not None:
+                    g = p.grad + group["weight_decay"] * p.value if group["weight_decay"] else p.grad
+                    self.update(p, g, group, self.state.setdefault(p, {}))
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent, as torch.optim.SGD (no dampening).
 
-    g = grad + weight_decay·p; with momentum μ: v = μ v + g (v = g on the first step),
-    then p -= lr·v, or with nesterov p -= lr·(g + μ v). Without momentum p -= lr·g.
+    g = grad + weight_decay·p. Without momentum: p -= lr·g. With momentum μ: v = μ·v + g (v = g at the first
+    step), then p -= lr·v, or with nesterov p -= lr·(g + μ·v). state[p]: {"momentum_buffer": v}.
     """
 
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
@@ -97,23 +78,20 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=float(lr), momentum=float(momentum), nesterov=nesterov,
                                       weight_decay=float(weight_decay)))
 
-    def _step_group(self, group, lr, weight_decay):
-        momentum, nesterov = float(group["momentum"]), group["nesterov"]
-        for p in group["params"]:
-            g = self._decayed_grad(p, weight_decay)
-            if momentum:
-                v = self._buffer(p, "momentum_buffer")  # zeros, so the first step gives v = g
-                v *= momentum
-                v += g
-                g = g + momentum * v if nesterov else v
-            p.value -= self._scaled(p, g, lr)
+    def update(self, p, g, group, state):
+        mu = group["momentum"]
+        if mu:
+            v = g if "momentum_buffer" not in state else mu * state["momentum_buffer"] + g
+            state["momentum_buffer"] = v
+            g = g + mu * v if group["nesterov"] else v
+        p.value -= group["lr"] * g
 
 
 class Adam(Optimizer):
-    """Adam, as torch.optim.Adam (L2 weight decay added to the gradient, not AdamW).
+    """Adam, as torch.optim.Adam (weight decay added to the gradient: L2, not AdamW).
 
-    g = grad + weight_decay·p; m = β1 m + (1-β1) g; v = β2 v + (1-β2) g²; at step t
-    p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + eps).
+    g = grad + weight_decay·p; m = β1·m + (1 - β1)·g; v = β2·v + (1 - β2)·g²; at step t
+    p -= lr · m̂ / (sqrt(v̂) + eps) with m̂ = m / (1 - β1^t), v̂ = v / (1 - β2^t). state[p]: {"step", "m", "v"}.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
@@ -123,27 +101,19 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=float(lr), betas=tuple(map(float, betas)), eps=float(eps),
                                       weight_decay=float(weight_decay)))
 
-    def _step_group(self, group, lr, weight_decay):
-        (beta1, beta2), eps = group["betas"], float(group["eps"])
-        for p in group["params"]:
-            g = self._decayed_grad(p, weight_decay)
-            m, v, state = self._buffer(p, "m"), self._buffer(p, "v"), self.state[p]
-            t = state["step"] = state.get("step", 0) + 1
-            m *= beta1
-            m += (1 - beta1) * g
-            v *= beta2
-            v += (1 - beta2) * (g * g)
-            denom = np.sqrt(v)
-            denom /= math.sqrt(1 - beta2 ** t)
-            denom += eps
-            p.value -= (lr / (1 - beta1 ** t)) * (m / denom)
+    def update(self, p, g, group, state):
+        (beta1, beta2), eps = group["betas"], group["eps"]
+        t = state["step"] = state.get("step", 0) + 1
+        m = state["m"] = beta1 * state.get("m", 0.0) + (1 - beta1) * g
+        v = state["v"] = beta2 * state.get("v", 0.0) + (1 - beta2) * g * g
+        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+        p.value -= group["lr"] * m_hat / (np.sqrt(v_hat) + eps)
 
 
 def cosine_lr(base_lr, epoch, epochs, min_lr=0.0):
-    """Cosine decay: min_lr + (base_lr - min_lr)(1 + cos(π epoch/epochs))/2.
+    """min_lr + (base_lr - min_lr)(1 + cos(π·epoch/epochs))/2: base_lr at epoch 0, min_lr at epoch = epochs.
 
-    base_lr, min_lr: float. epoch: int, 0-based (epoch 0 gives base_lr, epoch=epochs gives min_lr).
-    epochs: int > 0. Returns: float.
+    base_lr, min_lr: float. epoch: int (0-based). epochs: int > 0. Returns: float.
     """
     check_positive(epochs, "epochs", "cosine_lr")
     return min_lr + (base_lr - min_lr) * (1 + math.cos(math.pi * epoch / epochs)) / 2

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import NonFiniteError, as_float_array
+from .checks import as_float
 from .clip import clip_grad_norm, grad_norms
 from .data import minibatches
 from .losses import BCELoss, BCEWithLogitsLoss, SoftmaxCrossEntropyLoss
@@ -44,7 +44,7 @@ def predict(model, X, *, batch_size=1024):
 
     model: Module. X: (N, D) float. batch_size: int. Returns: ndarray (N, ...), the outputs.
     """
-    X = as_float_array(X, "X", where="predict")
+    X = as_float(X, "X", "predict")
     return np.concatenate([model.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)])
 
 
@@ -77,9 +77,10 @@ def _accuracy_fn(loss, y):
     return (lambda scores, yb: accuracy(scores, yb, threshold=threshold)) if classes else None
 
 
-def _diverged(epoch, epochs, what, optimizer):
-    return TrainingDiverged(f"fit: training diverged in epoch {epoch + 1}/{epochs} ({what}); "
-                            f"try a smaller learning rate (now {optimizer.lr:g})")
+def _check_loss(value, epoch, epochs, optimizer, where):
+    if not math.isfinite(value):
+        raise TrainingDiverged(f"fit: training diverged in epoch {epoch + 1}/{epochs} (the {where} became "
+                               f"{value}); try a smaller learning rate (now {optimizer.lr:g})")
 
 
 def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rng=None,
@@ -95,13 +96,11 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
     total gradient norm before each step. progress: bool, print one line per epoch.
     Accuracy: argmax for (N, C) outputs; for one output, threshold 0 with BCEWithLogitsLoss,
     else 0.5; NaN for regression targets.
-    Returns: History. Raises TrainingDiverged if the loss or outputs become NaN/Inf.
+    Returns: History. Raises TrainingDiverged, naming the epoch, if the loss becomes NaN or Inf.
     """
-    X, y = as_float_array(X, "X", where="fit"), np.asarray(y)
+    X, y = as_float(X, "X", "fit"), np.asarray(y)
     rng = np.random.default_rng(rng)
     acc_fn = _accuracy_fn(loss, y)
-    skip_dx = getattr(model, "skips_input_grad", False)
-    params = model.parameters()
     history = History()
     for epoch in range(epochs):
         if lr_schedule is not None:
@@ -111,19 +110,14 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
         norms = []
         for Xb, yb in minibatches(X, y, batch_size, rng=rng):
             optimizer.zero_grad()
-            try:
-                out = model.forward(Xb)
-                value = loss(out, yb)
-            except NonFiniteError as error:  # NaN/Inf activations: the weights blew up
-                raise _diverged(epoch, epochs, error, optimizer) from error
-            if not math.isfinite(value):
-                raise _diverged(epoch, epochs, f"the loss became {value}", optimizer)
-            dout = loss.backward()
-            model.backward(dout, need_input_grad=False) if skip_dx else model.backward(dout)
+            out = model.forward(Xb)
+            value = loss(out, yb)
+            _check_loss(value, epoch, epochs, optimizer, "loss")
+            model.backward(loss.backward())
             if record_grad_norms:
                 norms.append(grad_norms(model))
             if clip_norm is not None:
-                clip_grad_norm(params, clip_norm)
+                clip_grad_norm(model, clip_norm)
             optimizer.step()
             total_loss += value * len(Xb)
             total_correct += acc_fn(out, yb) * len(Xb) if acc_fn else math.nan
@@ -133,11 +127,9 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
         if record_grad_norms:
             history.grad_norms.append(np.mean(norms, axis=0).tolist())
         if validation is not None:
-            try:
-                scores = predict(model, validation[0])
-            except NonFiniteError as error:
-                raise _diverged(epoch, epochs, error, optimizer) from error
+            scores = predict(model, validation[0])
             history.val_loss.append(loss(scores, validation[1]))
+            _check_loss(history.val_loss[-1], epoch, epochs, optimizer, "validation loss")
             history.val_acc.append(acc_fn(scores, validation[1]) if acc_fn else math.nan)
         if progress:
             line = (f"epoch {epoch + 1:>{len(str(epochs))}}/{epochs}  loss {history.train_loss[-1]:.4f}"
