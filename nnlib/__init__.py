@@ -1,33 +1,41 @@
-"""nnlib: the NumPy reference library of the course "Backpropagation: training neural networks from scratch".
+"""nnlib: the NumPy reference library of the course "Backpropagation: training neural
+networks from scratch".
 
-Every operation is a pair ``X_forward(...) -> (out, cache)`` and ``X_backward(dout, cache) -> gradients``, where
-``dout`` is the gradient of the loss with respect to the operation's output; the Modules (``Dense``, ``ReLU``,
-``Sequential``, the losses) are thin classes over these pairs.  Everything is importable from ``nnlib``:
+Every operation is a pair ``X_forward(...) -> (out, cache)`` and
+``X_backward(dout, cache) -> gradients``, where dout is the gradient of the loss with
+respect to the operation's output. The Modules (``Dense``, ``ReLU``, ``Sequential``, the
+losses) are thin classes over these pairs. Everything is importable from ``nnlib``:
 
-- ``checks``: input checks, ``ShapeError``; ``gradcheck``: central differences, ``rel_error``, ``gradcheck``.
-- ``activations``: sigmoid, tanh, relu, leaky_relu and their pairs and Modules.
-- ``module``: ``Parameter``, ``Module``, ``Sequential``; ``layers``: the dense pair, ``Dense``, ``neuron_forward``.
-- ``init``: Xavier and He initialisers; ``losses``: softmax, MSE, BCE, BCE-with-logits, softmax cross-entropy.
-- ``optim``: ``SGD``, ``Adam``, ``cosine_lr``; ``regularization``: L1/L2; ``clip``: gradient clipping.
-- ``data``: mini-batches, scalers, a stratified split, two small real data sets; ``train``: ``fit`` and friends.
+- checks: input checks, ShapeError; gradcheck: central differences, rel_error.
+- activations: sigmoid, tanh, relu, leaky_relu, their pairs and Modules.
+- module: Parameter, Module, Sequential; layers: the dense pair, Dense, neuron_forward.
+- init: Xavier and He initialisers; losses: softmax and the loss pairs and Modules.
+- optim: SGD, Adam, cosine_lr; regularization: L1/L2; clip: gradient clipping.
+- data: mini-batches, scalers, a stratified split, two small real data sets.
+- train: fit, History, predict, accuracy.
 
-Conventions: a Dense layer's W is (in_features, out_features), so out = x @ W + b (PyTorch's Linear stores the
-transpose); as in PyTorch, backward adds to ``Parameter.grad`` and ``zero_grad`` sets it to None, losses take the
-mean over the batch, and float32 stays float32.
+Conventions: a Dense layer's W is (in_features, out_features), so out = x @ W + b
+(PyTorch's Linear stores the transpose). As in PyTorch, backward adds to
+``Parameter.grad``, ``zero_grad`` sets it to None, losses take the mean over the
+batch, and float32 stays float32.
 """
-from .activations import (LeakyReLU, ReLU, Sigmoid, Tanh, leaky_relu, leaky_relu_backward, leaky_relu_forward,
-                          relu, relu_backward, relu_forward, sigmoid, sigmoid_backward, sigmoid_forward, tanh,
-                          tanh_backward, tanh_forward)
+from .activations import (LeakyReLU, ReLU, Sigmoid, Tanh, leaky_relu,
+                          leaky_relu_backward, leaky_relu_forward, relu, relu_backward,
+                          relu_forward, sigmoid, sigmoid_backward, sigmoid_forward,
+                          tanh, tanh_backward, tanh_forward)
 from .checks import NonFiniteError, ShapeError, full_checks
 from .clip import clip_grad_norm, clip_grad_value, grad_norms
-from .data import MinMaxScaler, StandardScaler, load_breast_cancer, load_digits, minibatches, train_test_split
-from .gradcheck import (GradcheckResult, assert_gradcheck, gradcheck, numerical_gradient, numerical_gradient_wrt,
-                        rel_error)
+from .data import (MinMaxScaler, StandardScaler, load_breast_cancer, load_digits,
+                   minibatches, train_test_split)
+from .gradcheck import (GradcheckResult, gradcheck, numerical_gradient,
+                        numerical_gradient_wrt, rel_error)
 from .init import he_normal, he_uniform, xavier_normal, xavier_uniform
 from .layers import Dense, dense_backward, dense_forward, neuron_forward
-from .losses import (BCELoss, BCEWithLogitsLoss, Loss, MSELoss, SoftmaxCrossEntropyLoss, bce_backward, bce_forward,
-                     bce_with_logits_backward, bce_with_logits_forward, log_softmax, mse_backward, mse_forward,
-                     softmax, softmax_cross_entropy_backward, softmax_cross_entropy_forward)
+from .losses import (BCELoss, BCEWithLogitsLoss, Loss, MSELoss, SoftmaxCrossEntropyLoss,
+                     bce_backward, bce_forward, bce_with_logits_backward,
+                     bce_with_logits_forward, log_softmax, mse_backward, mse_forward,
+                     softmax, softmax_cross_entropy_backward,
+                     softmax_cross_entropy_forward)
 from .module import Module, Parameter, Sequential
 from .optim import SGD, Adam, Optimizer, cosine_lr
 from .regularization import l1_grad, l1_penalty, l2_grad, l2_penalty, weights

@@ -1,7 +1,8 @@
 """Activation functions as forward/backward pairs, and the Modules over them.
 
 ``X_forward(z) -> (out, cache)`` and ``X_backward(dout, cache) -> dz``, elementwise:
-z, out, dout, dz: arrays of one shape (any), a floating dtype. The plain functions (``sigmoid(z)``, ...) give out.
+z, out, dout and dz are arrays of one shape (any) and a floating dtype.
+The plain functions (``sigmoid(z)``, ...) return out alone.
 """
 import numpy as np
 
@@ -17,7 +18,7 @@ def sigmoid(z):
 
 
 def sigmoid_forward(z):
-    """Returns: out = σ(z); cache = out (since dσ/dz = σ(z)(1 - σ(z)))."""
+    """Returns: out = σ(z); cache = out, since dσ/dz = σ(z)(1 - σ(z))."""
     out = sigmoid(z)
     return out, out
 
@@ -34,7 +35,7 @@ def tanh(z):
 
 
 def tanh_forward(z):
-    """Returns: out = tanh(z); cache = out (since d tanh/dz = 1 - tanh(z)²)."""
+    """Returns: out = tanh(z); cache = out, since d tanh/dz = 1 - tanh(z)²."""
     out = tanh(z)
     return out, out
 
@@ -56,7 +57,7 @@ def relu_forward(z):
 
 
 def relu_backward(dout, cache):
-    """dz = dout where z > 0, else 0 (the slope at exactly 0 is taken to be 0, as in PyTorch)."""
+    """dz = dout where z > 0, else 0 (at exactly 0 too, as in PyTorch)."""
     z = cache
     return dout * (z > 0)
 
@@ -73,13 +74,13 @@ def leaky_relu_forward(z, negative_slope=0.01):
 
 
 def leaky_relu_backward(dout, cache):
-    """dz = dout where z > 0, else negative_slope · dout (at exactly 0 too, as in PyTorch)."""
+    """dz = dout where z > 0, else negative_slope · dout (at exactly 0 too)."""
     z, negative_slope = cache
     return np.where(z > 0, dout, dout * dout.dtype.type(negative_slope))
 
 
 class Activation(Module):
-    """A Module over a forward/backward pair: forward(x) -> out (x's shape); backward(dout) -> dx."""
+    """A Module over a pair: forward(x) -> out, shaped like x; backward(dout) -> dx."""
     forward_fn = backward_fn = None
 
     def forward(self, x):
@@ -88,8 +89,8 @@ class Activation(Module):
 
     def backward(self, dout):
         cache = self.saved()
-        out_shape = cache[0].shape if isinstance(cache, tuple) else cache.shape
-        dout = as_float(dout, "dout", f"{type(self).__name__}.backward", shape=out_shape)
+        shape = cache[0].shape if isinstance(cache, tuple) else cache.shape
+        dout = as_float(dout, "dout", f"{type(self).__name__}.backward", shape=shape)
         return type(self).backward_fn(dout, cache)
 
 

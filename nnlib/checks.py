@@ -1,9 +1,11 @@
-"""Input checks shared by nnlib: each costs O(1), except where a scan is the point (labels, probabilities).
+"""Input checks shared by nnlib. Each costs O(1), except where a scan is the point
+(label ranges, probabilities).
 
 Every error names the argument, what was expected and what came, e.g.
-``ShapeError: Dense.forward: x must have shape (N, 3), got (5, 4)``.  NaN and Inf are caught where that is cheap
-and useful -- a loss that is not finite stops ``fit`` with ``TrainingDiverged`` -- and everywhere once
-``nnlib.checks.full_checks(True)`` turns on a scan of every array (for debugging).
+``ShapeError: Dense.forward: x must have shape (N, 3), got (5, 4)``. NaN and Inf are
+caught where that is cheap and useful (a loss that is not finite stops ``fit`` with
+``TrainingDiverged``), and everywhere once ``nnlib.full_checks(True)`` turns on a scan
+of every checked array, for debugging.
 """
 import numpy as np
 
@@ -15,24 +17,30 @@ class ShapeError(ValueError):
 
 
 class NonFiniteError(ValueError):
-    """An array contains NaN or Inf (a ValueError, so ``except ValueError`` catches it)."""
+    """An array contains NaN or Inf (a ValueError, so ``except ValueError`` works)."""
 
 
 def full_checks(on=True):
-    """Also scan every array for NaN/Inf (slow: for finding where a NaN first appears). on: bool."""
+    """Also scan every checked array for NaN/Inf (slow: to find where a NaN starts)."""
     global FULL_CHECKS
     FULL_CHECKS = bool(on)
 
 
 def check_shape(x, name, shape, where):
-    """Raise ShapeError unless ndarray x has `shape`: a tuple of ints (must match) or names like "N" (any size)."""
-    if x.ndim != len(shape) or any(s != d for s, d in zip(shape, x.shape) if not isinstance(s, str)):
-        want = "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-        raise ShapeError(f"{where}: {name} must have shape {want}, got {x.shape}")
+    """Raise ShapeError unless ndarray x has `shape`: a tuple of ints, which must match,
+    or names such as "N", which match any size."""
+    if x.ndim == len(shape):
+        for want, got in zip(shape, x.shape):
+            if want != got and not isinstance(want, str):
+                break
+        else:
+            return
+    want = "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+    raise ShapeError(f"{where}: {name} must have shape {want}, got {x.shape}")
 
 
 def check_finite(x, name, where):
-    """Raise NonFiniteError naming the first NaN or Inf of ndarray x and its index (a full scan)."""
+    """Raise NonFiniteError naming the first NaN or Inf of ndarray x and its index."""
     bad = np.argwhere(~np.isfinite(x))
     if len(bad):
         index = tuple(int(i) for i in bad[0])
@@ -43,14 +51,17 @@ def check_finite(x, name, where):
 def as_float(x, name, where, shape=None):
     """x as a floating-point ndarray (no copy if it is one), checked.
 
-    x: array-like; Python numbers and lists become float64, an integer or bool ndarray is a TypeError.
+    x: array-like; Python numbers and lists become float64; an integer or bool ndarray
+        is a TypeError.
     shape: None, or the required shape (ints, or names such as "N" for any size).
-    Returns: ndarray of a floating dtype. Raises: TypeError, ShapeError; NonFiniteError under full_checks.
+    Returns: ndarray of a floating dtype.
+    Raises: TypeError, ShapeError; NonFiniteError under full_checks.
     """
     if not isinstance(x, np.ndarray):
         x = np.asarray(x, dtype=np.float64)
     if x.dtype.kind != "f":
-        raise TypeError(f"{where}: {name} must be a floating-point array, got dtype {x.dtype}")
+        raise TypeError(f"{where}: {name} must be a floating-point array, "
+                        f"got dtype {x.dtype}")
     if shape is not None:
         check_shape(x, name, shape, where)
     if FULL_CHECKS:
@@ -59,19 +70,22 @@ def as_float(x, name, where, shape=None):
 
 
 def as_labels(y, name, num_classes, n, where):
-    """Integer class labels y (N,) with N = n, every one in [0, num_classes); returns them as an ndarray."""
+    """Integer class labels y of shape (n,), each in [0, num_classes), as an ndarray."""
     y = np.asarray(y)
     if y.dtype.kind not in "iu":
-        raise TypeError(f"{where}: {name} must hold integer class labels, got dtype {y.dtype}")
+        raise TypeError(f"{where}: {name} must hold integer class labels, "
+                        f"got dtype {y.dtype}")
     check_shape(y, name, (n,), where)
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         bad = y[(y < 0) | (y >= num_classes)][0]
-        raise ValueError(f"{where}: {name} contains label {bad}, outside [0, {num_classes}) for {num_classes} classes")
+        raise ValueError(f"{where}: {name} contains label {bad}, outside "
+                         f"[0, {num_classes}) for {num_classes} classes")
     return y
 
 
 def check_positive(value, name, where, *, allow_zero=False):
-    """Raise ValueError unless the number value is > 0 (>= 0 with allow_zero); return it."""
+    """Raise ValueError unless value > 0 (>= 0 with allow_zero); return it."""
     if not (value >= 0 if allow_zero else value > 0):
-        raise ValueError(f"{where}: {name} must be {'>= 0' if allow_zero else '> 0'}, got {value}")
+        want = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{where}: {name} must be {want}, got {value}")
     return value

@@ -15,9 +15,9 @@ def _params(params):
 
 
 def clip_grad_norm(params, max_norm):
-    """Rescale all gradients together so their joint L2 norm is at most max_norm (as PyTorch).
-
-    If the total norm exceeds max_norm, every .grad is replaced by .grad · max_norm / (norm + 1e-6).
+    """Rescale all gradients together so that their joint L2 norm is at most max_norm,
+    as PyTorch: if the total norm exceeds max_norm, every .grad is replaced by
+    .grad · max_norm / (norm + 1e-6).
     max_norm: float > 0. Returns: float, the total norm BEFORE clipping.
     """
     params = [p for p in _params(params) if p.grad is not None]
@@ -30,7 +30,7 @@ def clip_grad_norm(params, max_norm):
 
 
 def clip_grad_value(params, clip_value):
-    """Clip every gradient element into [-clip_value, clip_value]. clip_value: float > 0."""
+    """Clip every gradient entry into [-clip_value, clip_value]. clip_value > 0."""
     for p in _params(params):
         if p.grad is not None:
             p.grad = np.clip(p.grad, -clip_value, clip_value)

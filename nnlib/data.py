@@ -6,20 +6,22 @@ from .checks import ShapeError, as_float
 
 def _check_pair(X, y, where):
     if y is not None and len(X) != len(y):
-        raise ShapeError(f"{where}: X and y must have the same length, got {len(X)} and {len(y)}")
+        raise ShapeError(f"{where}: X and y must have the same length, "
+                         f"got {len(X)} and {len(y)}")
 
 
 def minibatches(X, y, batch_size, *, shuffle=True, rng=None):
     """Yield (Xb, yb) mini-batches that together hold every sample exactly once.
 
     X: (N, ...) ndarray. y: (N, ...) ndarray or None (then yb is None).
-    batch_size: int > 0; the last batch holds the remaining N mod batch_size samples if any.
-    shuffle: bool, visit the samples in a random order. rng: Generator, int seed or None.
+    batch_size: int > 0; the last batch holds the N mod batch_size samples left, if any.
+    shuffle: bool, visit the samples in a random order. rng: Generator, seed or None.
     Yields: Xb (B, ...), yb (B, ...) with B <= batch_size.
     """
     _check_pair(X, y, "minibatches")
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"minibatches: batch_size must be a positive int, got {batch_size!r}")
+        raise ValueError("minibatches: batch_size must be a positive int, "
+                         f"got {batch_size!r}")
     n = len(X)
     order = np.random.default_rng(rng).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
@@ -28,7 +30,8 @@ def minibatches(X, y, batch_size, *, shuffle=True, rng=None):
 
 
 class _Scaler:
-    """fit(X) learns per-column statistics of the training set; transform(X) applies them. X: (N, D) float."""
+    """fit(X) learns per-column statistics of the training set; transform(X) applies
+    them. X: (N, D) float."""
     shift = None
 
     def fit_transform(self, X):
@@ -38,17 +41,20 @@ class _Scaler:
         """Returns: (X - shift) / scale, (N, D) in X's dtype (D as in fit)."""
         where = f"{type(self).__name__}.transform"
         if self.shift is None:
-            raise RuntimeError(f"{where}: call fit before transform (fit on the training set only)")
+            raise RuntimeError(f"{where}: call fit before transform "
+                               "(fit on the training set only)")
         X = as_float(X, "X", where, shape=("N", len(self.shift)))
         return ((X - self.shift) / self.scale).astype(X.dtype, copy=False)
 
     def _fit(self, X, shift, scale):
-        self.shift, self.scale = shift, np.where(scale > 0, scale, 1.0)  # a constant column maps to 0
+        # a constant column (scale 0) maps to 0
+        self.shift, self.scale = shift, np.where(scale > 0, scale, 1.0)
         return self
 
 
 class MinMaxScaler(_Scaler):
-    """Each column to [0, 1] with the training set's min and max. After fit: data_min_, data_max_ (D,)."""
+    """Each column to [0, 1] with the training set's min and max.
+    After fit: data_min_, data_max_ (D,)."""
 
     def fit(self, X):
         X = as_float(X, "X", "MinMaxScaler.fit", shape=("N", "D")).astype(np.float64)
@@ -57,7 +63,8 @@ class MinMaxScaler(_Scaler):
 
 
 class StandardScaler(_Scaler):
-    """Each column to (x - mean) / std with the training set's statistics. After fit: mean_, scale_ (D,)."""
+    """Each column to (x - mean) / std with the training set's statistics.
+    After fit: mean_, scale_ (D,)."""
 
     def fit(self, X):
         X = as_float(X, "X", "StandardScaler.fit", shape=("N", "D")).astype(np.float64)
@@ -77,16 +84,21 @@ def train_test_split(X, y, test_size=0.2, *, stratify=True, rng=0):
     """
     _check_pair(X, y, "train_test_split")
     if not 0 < test_size < 1:
-        raise ValueError(f"train_test_split: test_size must be in (0, 1), got {test_size}")
+        raise ValueError(f"train_test_split: test_size must be in (0, 1), "
+                         f"got {test_size}")
     rng = np.random.default_rng(rng)
     X, y = np.asarray(X), np.asarray(y)
-    groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratify else [np.arange(len(y))]
+    if stratify:
+        groups = [np.flatnonzero(y == c) for c in np.unique(y)]
+    else:
+        groups = [np.arange(len(y))]
     test = []
     for idx in groups:
         test.extend(rng.permutation(idx)[:int(round(test_size * len(idx)))])
     is_test = np.zeros(len(y), dtype=bool)
     is_test[test] = True
-    train, test = rng.permutation(np.flatnonzero(~is_test)), rng.permutation(np.flatnonzero(is_test))
+    train = rng.permutation(np.flatnonzero(~is_test))
+    test = rng.permutation(np.flatnonzero(is_test))
     return X[train], X[test], y[train], y[test]
 
 

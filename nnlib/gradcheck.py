@@ -4,48 +4,58 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def numerical_gradient(f, x, eps=1e-6):
-    """Gradient of a scalar function by central differences.
+def _number(value):
+    value = np.asarray(value)
+    if value.size != 1:
+        raise ValueError(f"f must return a number, got an array of shape {value.shape}")
+    return float(value.reshape(()))
 
-    f: function, an ndarray shaped like x (float64) -> a number. x: array-like, any shape D; never modified (f sees
-    a float64 copy). eps: the step. Returns: ndarray D, float64; entry i is (f(x + eps e_i) - f(x - eps e_i)) / 2eps.
+
+def numerical_gradient(f, x, eps=1e-6):
+    """Gradient of a function with a number for a value, by central differences.
+
+    f: function, an ndarray shaped like x (float64) -> a number.
+    x: array-like, any shape D; never modified (f sees a float64 copy). eps: the step.
+    Returns: ndarray D, float64; entry i is (f(x + eps·e_i) - f(x - eps·e_i)) / 2eps.
     """
     x = np.array(x, dtype=np.float64)  # a copy we may perturb
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]
         x[i] = old + eps
-        f_plus = float(np.asarray(f(x)).reshape(()))
+        f_plus = _number(f(x))
         x[i] = old - eps
-        f_minus = float(np.asarray(f(x)).reshape(()))
+        f_minus = _number(f(x))
         x[i] = old
         grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 
 def numerical_gradient_wrt(f, x, dout, eps=1e-6):
-    """The gradient of sum(f(x) * dout) by central differences: what a backward pass returns for upstream dout.
+    """The gradient of sum(f(x) * dout) by central differences: what a backward pass
+    returns for the upstream gradient dout.
 
-    f: function, an ndarray shaped like x -> an ndarray shaped like dout. x: any shape D. dout: the shape of f(x).
-    Returns: ndarray D, float64.
+    f: function, an ndarray shaped like x -> an ndarray shaped like dout.
+    x: any shape D. dout: the shape of f(x). Returns: ndarray D, float64.
     """
     dout = np.asarray(dout, dtype=np.float64)
     return numerical_gradient(lambda x_: np.sum(np.asarray(f(x_)) * dout), x, eps)
 
 
 def rel_error(a, b):
-    """max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-12). a, b: array-likes of one shape. Returns: float (0 if empty)."""
+    """max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-12) for array-likes of one shape.
+    Returns: float (0.0 for empty arrays)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12))) if a.size else 0.0
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
 
 
 @dataclass
 class GradcheckResult:
-    """The outcome of ``gradcheck``: ``bool(result)`` is ``ok``, ``str(result)`` the one-line report.
-
-    max_rel_error: the largest relative error among entries whose absolute error exceeds atol, at worst_index,
-    where the gradients are analytic and numeric.
-    """
+    """The outcome of ``gradcheck``: ``bool(result)`` is ``ok``, ``str(result)`` the
+    report. max_rel_error: the largest relative error among the entries whose absolute
+    error exceeds atol, at worst_index, where the gradients are analytic and numeric."""
     ok: bool
     max_rel_error: float
     worst_index: tuple
@@ -63,32 +73,35 @@ class GradcheckResult:
 def gradcheck(f, x, analytic, *, dout=None, eps=1e-6, rtol=1e-5, atol=1e-8, name="x"):
     """Compare an analytic gradient with central differences.
 
-    f: without dout, an ndarray shaped like x -> a number; with dout, -> an ndarray shaped like dout, and the
-        gradient checked is that of sum(f(x) * dout). x: the point (not modified). analytic: your gradient at x.
-    rtol: the allowed relative error. atol: entries within atol pass whatever their relative error (rounding makes
-        the central difference of an exact 0 about 1e-10). name: the variable's name in the report.
-    Returns: GradcheckResult, e.g. "gradient WRONG at d x[2, 1]: analytic 0.31, numeric -0.31, rel error 1".
+    f: without dout, an ndarray shaped like x -> a number; with dout, -> an ndarray
+        shaped like dout, and the gradient checked is that of sum(f(x) * dout).
+    x: the point (not modified). analytic: your gradient at x, shaped like x.
+    rtol: the allowed relative error. atol: entries within atol pass whatever their
+        relative error (rounding makes the central difference of an exact 0 ~1e-10).
+    name: the variable's name in the report.
+    Returns: GradcheckResult, e.g. "gradient WRONG at d x[2, 1]: analytic 0.31,
+        numeric -0.31, rel error 1 (rtol 1e-05)".
     """
     analytic = np.asarray(analytic, dtype=np.float64)
     if analytic.shape != np.shape(x):
-        raise ValueError(f"gradcheck: analytic must have the shape of x {np.shape(x)}, got {analytic.shape}")
-    numeric = numerical_gradient(f, x, eps) if dout is None else numerical_gradient_wrt(f, x, dout, eps)
+        raise ValueError(f"gradcheck: analytic must have the shape of x {np.shape(x)}, "
+                         f"got {analytic.shape}")
+    if dout is None:
+        numeric = numerical_gradient(f, x, eps)
+    else:
+        numeric = numerical_gradient_wrt(f, x, dout, eps)
     abs_err = np.abs(analytic - numeric)
-    rel = np.where(abs_err <= atol, 0.0, abs_err / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12))
+    rel = abs_err / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
+    rel = np.where(abs_err <= atol, 0.0, rel)
     rel = np.where(np.isnan(abs_err), np.inf, rel)
-    worst = tuple(int(i) for i in np.unravel_index(np.argmax(rel), rel.shape)) if rel.size else ()
-    max_rel = float(rel[worst]) if rel.size else 0.0
-    a, n = (float(analytic[worst]), float(numeric[worst])) if rel.size else (0.0, 0.0)
+    if rel.size == 0:
+        return GradcheckResult(True, 0.0, (), 0.0, 0.0, "gradient OK (empty)")
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(rel), rel.shape))
+    max_rel, a, n = float(rel[worst]), float(analytic[worst]), float(numeric[worst])
     where = f"d {name}" + (f"[{', '.join(map(str, worst))}]" if worst else "")
     report = f"{where}: analytic {a:.6g}, numeric {n:.6g}, rel error {max_rel:.3}"
     ok = max_rel <= rtol
-    message = f"gradient OK (worst {report})" if ok else f"gradient WRONG at {report} (rtol {rtol:g})"
+    message = (f"gradient OK (worst {report})" if ok
+               else f"gradient WRONG at {report} (rtol {rtol:g})")
     return GradcheckResult(ok, max_rel, worst, a, n, message)
 
-
-def assert_gradcheck(f, x, analytic, **kwargs):
-    """``gradcheck`` that raises AssertionError with its report when the check fails; else returns the result."""
-    result = gradcheck(f, x, analytic, **kwargs)
-    if not result.ok:
-        raise AssertionError(str(result))
-    return result

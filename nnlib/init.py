@@ -1,8 +1,9 @@
 """Weight initialisers with PyTorch's variances.
 
-Each returns an ndarray (fan_in, fan_out) of ``dtype`` (a Dense layer's W is (in, out)).
+Each returns an ndarray (fan_in, fan_out) of ``dtype``: a Dense layer's W is (in, out).
 rng: np.random.Generator, int seed, or None (fresh randomness).
-Xavier/Glorot: Var = gain² · 2 / (fan_in + fan_out).  He/Kaiming (ReLU, fan_in): Var = 2 / fan_in.
+Xavier/Glorot: Var = gain² · 2 / (fan_in + fan_out).
+He/Kaiming (for ReLU, fan_in mode): Var = 2 / fan_in.
 """
 import math
 
@@ -20,22 +21,24 @@ def _sample(kind, std, fan_in, fan_out, rng, dtype):
 
 
 def xavier_uniform(fan_in, fan_out, *, gain=1.0, rng=None, dtype=np.float64):
-    """U(-a, a) with a = gain·sqrt(6 / (fan_in + fan_out)). Returns (fan_in, fan_out)."""
-    return _sample("uniform", gain * math.sqrt(2.0 / (fan_in + fan_out)), fan_in, fan_out, rng, dtype)
+    """U(-a, a) with a = gain·sqrt(6 / (fan_in + fan_out))."""
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    return _sample("uniform", std, fan_in, fan_out, rng, dtype)
 
 
 def xavier_normal(fan_in, fan_out, *, gain=1.0, rng=None, dtype=np.float64):
-    """N(0, std²) with std = gain·sqrt(2 / (fan_in + fan_out)). Returns (fan_in, fan_out)."""
-    return _sample("normal", gain * math.sqrt(2.0 / (fan_in + fan_out)), fan_in, fan_out, rng, dtype)
+    """N(0, std²) with std = gain·sqrt(2 / (fan_in + fan_out))."""
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    return _sample("normal", std, fan_in, fan_out, rng, dtype)
 
 
 def he_uniform(fan_in, fan_out, *, rng=None, dtype=np.float64):
-    """U(-a, a) with a = sqrt(6 / fan_in) (Kaiming uniform, ReLU gain). Returns (fan_in, fan_out)."""
+    """U(-a, a) with a = sqrt(6 / fan_in) (Kaiming uniform, ReLU gain)."""
     return _sample("uniform", math.sqrt(2.0 / fan_in), fan_in, fan_out, rng, dtype)
 
 
 def he_normal(fan_in, fan_out, *, rng=None, dtype=np.float64):
-    """N(0, 2 / fan_in) (Kaiming normal, ReLU gain). Returns (fan_in, fan_out)."""
+    """N(0, 2 / fan_in) (Kaiming normal, ReLU gain)."""
     return _sample("normal", math.sqrt(2.0 / fan_in), fan_in, fan_out, rng, dtype)
 
 

@@ -1,4 +1,5 @@
-"""The fully connected (dense) layer as a forward/backward pair, its Module, and a single neuron."""
+"""The fully connected (dense) layer as a forward/backward pair, its Module, and a
+single neuron."""
 import numpy as np
 
 from .activations import relu, sigmoid, tanh
@@ -13,9 +14,10 @@ def dense_forward(x, W, b):
     x: (N, D_in) float. W: (D_in, D_out). b: (D_out,). W and b are used in x's dtype.
     Returns: out (N, D_out); cache = (x, W), what dense_backward needs.
     """
-    x = as_float(x, "x", "dense_forward", shape=("N", "D_in"))
-    W = as_float(W, "W", "dense_forward", shape=(x.shape[1], "D_out")).astype(x.dtype, copy=False)
+    W = as_float(W, "W", "dense_forward", shape=("D_in", "D_out"))
+    x = as_float(x, "x", "dense_forward", shape=("N", W.shape[0]))
     b = as_float(b, "b", "dense_forward", shape=(W.shape[1],))
+    W = W.astype(x.dtype, copy=False)
     return x @ W + b.astype(x.dtype, copy=False), (x, W)
 
 
@@ -23,7 +25,8 @@ def dense_backward(dout, cache):
     """Gradients of out = x @ W + b.
 
     dout: (N, D_out), d loss / d out. cache: (x, W) from dense_forward.
-    Returns: dx (N, D_in) = dout @ W.T; dW (D_in, D_out) = x.T @ dout; db (D_out,) = dout summed over the batch.
+    Returns: dx (N, D_in) = dout @ W.T; dW (D_in, D_out) = x.T @ dout;
+        db (D_out,) = dout summed over the batch.
     """
     x, W = cache
     dout = as_float(dout, "dout", "dense_backward", shape=(x.shape[0], W.shape[1]))
@@ -48,30 +51,38 @@ def neuron_forward(x, w, b, activation="sigmoid"):
         raise TypeError(f"neuron_forward: b must be a number, got shape {np.shape(b)}")
     if not callable(activation):
         if activation not in ACTIVATIONS:
-            raise ValueError(f"neuron_forward: activation must be one of {sorted(ACTIVATIONS)} or a function, "
-                             f"got {activation!r}")
+            raise ValueError("neuron_forward: activation must be one of "
+                             f"{sorted(ACTIVATIONS)} or a function, got {activation!r}")
         activation = ACTIVATIONS[activation]
     return activation(x @ w + b)
 
 
 class Dense(Module):
-    """Fully connected layer out = x @ W + b (W is (in, out): the transpose of PyTorch's Linear.weight).
+    """Fully connected layer: out = x @ W + b.
 
     in_features, out_features: int.
-    init: "he" (= "he_normal"), "xavier" (= "xavier_normal"), "he_uniform", "xavier_uniform", or a function
-        (in_features, out_features) -> array. rng: Generator, int seed or None. dtype: the parameters' dtype.
-    Parameters: W (in_features, out_features), named "W"; b (out_features,), zeros, named "b".
+    init: "he" (= "he_normal"), "xavier" (= "xavier_normal"), "he_uniform",
+        "xavier_uniform", or a function (in_features, out_features) -> array, called
+        with rng=rng too when rng is given.
+    rng: Generator, int seed or None. dtype: the parameters' dtype.
+    Parameters: W (in_features, out_features), named "W" (the transpose of PyTorch's
+        Linear.weight); b (out_features,), zeros, named "b".
     cache: (x, W) of the last forward.
     """
 
-    def __init__(self, in_features, out_features, *, init="he", rng=None, dtype=np.float64):
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Dense: {name} must be a positive int, got {value!r}")
-        if not callable(init) and init not in INITIALIZERS:
-            raise ValueError(f"Dense: init must be one of {sorted(INITIALIZERS)} or a function, got {init!r}")
-        W = init(in_features, out_features) if callable(init) else INITIALIZERS[init](in_features, out_features,
-                                                                                      rng=rng, dtype=dtype)
+    def __init__(self, in_features, out_features, *, init="he", rng=None,
+                 dtype=np.float64):
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(n, (int, np.integer)) or n < 1:
+                raise ValueError(f"Dense: {name} must be a positive int, got {n!r}")
+        if callable(init):
+            W = init(in_features, out_features) if rng is None else init(
+                in_features, out_features, rng=rng)
+        elif init in INITIALIZERS:
+            W = INITIALIZERS[init](in_features, out_features, rng=rng)
+        else:
+            raise ValueError(f"Dense: init must be one of {sorted(INITIALIZERS)} "
+                             f"or a function, got {init!r}")
         W = np.asarray(W, dtype=dtype)
         check_shape(W, "init(...)", (in_features, out_features), "Dense")
         self.in_features, self.out_features = in_features, out_features
@@ -80,15 +91,13 @@ class Dense(Module):
 
     def forward(self, x):
         """x: (N, in_features) float. Returns: (N, out_features) in x's dtype."""
-        x = as_float(x, "x", "Dense.forward", shape=("N", self.in_features))
         out, self.cache = dense_forward(x, self.W.value, self.b.value)
         return out
 
     def backward(self, dout):
-        """dout: (N, out_features). Adds dW to W.grad and db to b.grad. Returns: dx (N, in_features)."""
-        x, W = self.saved()
-        dout = as_float(dout, "dout", "Dense.backward", shape=(x.shape[0], self.out_features))
-        dx, dW, db = dense_backward(dout, self.cache)
+        """dout: (N, out_features). Adds dW to W.grad and db to b.grad.
+        Returns: dx (N, in_features)."""
+        dx, dW, db = dense_backward(dout, self.saved())
         self.W.accumulate(dW)
         self.b.accumulate(db)
         return dx

@@ -6,8 +6,9 @@ class Parameter:
     """A trainable array and its gradient.
 
     value: ndarray, any shape S, a floating dtype (integers become float64).
-    grad: None until a backward pass reaches it, then an ndarray S: d loss / d value. Like PyTorch, backward adds
-        to it (a new array each time, never written into) and zero_grad sets it back to None.
+    grad: None until a backward pass reaches it, then an ndarray S, d loss / d value.
+        As in PyTorch, backward adds to it (a new array each time, never written
+        into) and zero_grad sets it back to None.
     name: str, e.g. "W" or "b".
     """
 
@@ -18,7 +19,7 @@ class Parameter:
         self.name = name
 
     def accumulate(self, grad):
-        """Add grad (ndarray S) to self.grad: grad itself the first time, then a new sum."""
+        """Add grad (ndarray S) to self.grad: grad itself the first time, then a sum."""
         self.grad = grad if self.grad is None else self.grad + grad
 
     @property
@@ -34,8 +35,9 @@ class Parameter:
 
 
 class Module:
-    """Base class: ``forward(x)`` computes its output and keeps in ``self.cache`` what backward needs;
-    ``backward(dout)`` takes d loss / d output and returns d loss / d input, adding to its parameters' ``.grad``.
+    """Base class. ``forward(x)`` returns the output and keeps in ``self.cache`` what
+    backward needs; ``backward(dout)`` takes d loss / d output, adds to the parameters'
+    ``.grad`` and returns d loss / d input.
     """
     cache = None
 
@@ -49,8 +51,8 @@ class Module:
         return self.forward(x)
 
     def parameters(self):
-        """Every Parameter of this module and of the modules stored in its attributes (or lists of them), in the
-        order they were assigned, each once (a layer used twice is listed, and stepped, once)."""
+        """Every Parameter of this module and of the modules in its attributes (or in
+        lists of them), in the order they were assigned, each once."""
         found = {}
         for value in vars(self).values():
             for item in value if isinstance(value, (list, tuple)) else [value]:
@@ -68,7 +70,8 @@ class Module:
     def saved(self):
         """The cache of the last forward; RuntimeError if there was none."""
         if self.cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward: call forward before backward")
+            raise RuntimeError(f"{type(self).__name__}.backward: "
+                               "call forward before backward")
         return self.cache
 
     def __repr__(self):
@@ -76,12 +79,20 @@ class Module:
 
 
 class Sequential(Module):
-    """Modules applied in order: ``Sequential(Dense(2, 8), ReLU(), Dense(8, 1))``; len, indexing and iteration."""
+    """Modules applied in order: ``Sequential(Dense(2, 8), ReLU(), Dense(8, 1))``.
+    Supports len, indexing and iteration."""
 
     def __init__(self, *layers):
-        for layer in layers:
+        for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
-                raise TypeError(f"Sequential: every argument must be a Module, got {type(layer).__name__}")
+                raise TypeError("Sequential: every argument must be a Module, "
+                                f"got {type(layer).__name__}")
+            if any(layer is other for other in layers[:i]):
+                raise ValueError(
+                    f"Sequential: layer {i} is the same object as an earlier one; a "
+                    "module keeps the cache of its last forward, so each position "
+                    "needs its own (to share weights, share Parameters: "
+                    "second.W = first.W)")
         self.layers = list(layers)
 
     def forward(self, x):
@@ -91,19 +102,20 @@ class Sequential(Module):
         return x
 
     def backward(self, dout):
-        """dout: d loss / d output (the shape of forward's output). Returns: d loss / d x (the shape of x)."""
+        """dout: d loss / d output, shaped like forward's output.
+        Returns: d loss / d x, shaped like x."""
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout
 
     def __getitem__(self, index):
-        return Sequential(*self.layers[index]) if isinstance(index, slice) else self.layers[index]
-
-    def __len__(self):
-        return len(self.layers)
+        if isinstance(index, slice):
+            return Sequential(*self.layers[index])
+        return self.layers[index]
 
     def __iter__(self):
         return iter(self.layers)
 
     def __repr__(self):
-        return "Sequential(\n" + "".join(f"  ({i}) {m!r}\n" for i, m in enumerate(self.layers)) + ")"
+        rows = "".join(f"  ({i}) {m!r}\n" for i, m in enumerate(self.layers))
+        return f"Sequential(\n{rows})"

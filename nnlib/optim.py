@@ -1,9 +1,10 @@
 """Optimisers with torch.optim's update rules, and a cosine learning-rate schedule.
 
-params: a list of Parameters (``model.parameters()``), or, as in PyTorch, a list of groups such as
-``[{"params": weights(model), "weight_decay": 1e-3}, {"params": biases, "weight_decay": 0.0}]`` whose keys override
-the defaults.  ``step()`` updates each parameter's value in place from its ``.grad`` (skipping parameters whose
-grad is None) and keeps what it remembers per parameter in ``state[p]``.
+params: a list of Parameters (``model.parameters()``) or, as in PyTorch, a list of
+groups whose keys override the defaults, e.g.
+``[{"params": weights(model), "weight_decay": 1e-3}, {"params": biases}]``.
+``step()`` updates each parameter's value in place from its ``.grad``, skipping those
+whose grad is None, and keeps what it remembers about a parameter in ``state[p]``.
 """
 import math
 
@@ -29,8 +30,8 @@ class Optimizer:
             group = {**defaults, **group, "params": list(group["params"])}
             for p in group["params"]:
                 if not isinstance(p, Parameter):
-                    raise TypeError(f"{name}: params must be Parameters (e.g. model.parameters()), "
-                                    f"got {type(p).__name__}")
+                    raise TypeError(f"{name}: params must be Parameters (e.g. "
+                                    f"model.parameters()), got {type(p).__name__}")
             check_positive(group["lr"], "lr", name, allow_zero=True)
             check_positive(group["weight_decay"], "weight_decay", name, allow_zero=True)
             self.param_groups.append(group)
@@ -56,32 +57,38 @@ class Optimizer:
             p.grad = None
 
     def step(self):
-        """Update every parameter that has a gradient."""
+        """Update every parameter that has a gradient (with weight decay: g + wd·p)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    g = p.grad + group["weight_decay"] * p.value if group["weight_decay"] else p.grad
-                    self.update(p, g, group, self.state.setdefault(p, {}))
+                if p.grad is None:
+                    continue
+                g = p.grad
+                if group["weight_decay"]:
+                    g = g + group["weight_decay"] * p.value
+                self.update(p, g, group, self.state.setdefault(p, {}))
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent, as torch.optim.SGD (no dampening).
 
-    g = grad + weight_decay·p. Without momentum: p -= lr·g. With momentum μ: v = μ·v + g (v = g at the first
-    step), then p -= lr·v, or with nesterov p -= lr·(g + μ·v). state[p]: {"momentum_buffer": v}.
+    g = grad + weight_decay·p. Without momentum: p -= lr·g.
+    With momentum μ: v = μ·v + g (v = g at the first step), then p -= lr·v,
+    or with nesterov p -= lr·(g + μ·v). state[p]: {"momentum_buffer": v}.
     """
 
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
         if nesterov and momentum <= 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0")
         check_positive(momentum, "momentum", "SGD", allow_zero=True)
-        super().__init__(params, dict(lr=float(lr), momentum=float(momentum), nesterov=nesterov,
-                                      weight_decay=float(weight_decay)))
+        defaults = dict(lr=float(lr), momentum=float(momentum), nesterov=nesterov,
+                        weight_decay=float(weight_decay))
+        super().__init__(params, defaults)
 
     def update(self, p, g, group, state):
         mu = group["momentum"]
         if mu:
-            v = g if "momentum_buffer" not in state else mu * state["momentum_buffer"] + g
+            v = state.get("momentum_buffer")
+            v = g if v is None else mu * v + g
             state["momentum_buffer"] = v
             g = g + mu * v if group["nesterov"] else v
         p.value -= group["lr"] * g
@@ -90,16 +97,17 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam, as torch.optim.Adam (weight decay added to the gradient: L2, not AdamW).
 
-    g = grad + weight_decay·p; m = β1·m + (1 - β1)·g; v = β2·v + (1 - β2)·g²; at step t
-    p -= lr · m̂ / (sqrt(v̂) + eps) with m̂ = m / (1 - β1^t), v̂ = v / (1 - β2^t). state[p]: {"step", "m", "v"}.
+    g = grad + weight_decay·p; m = β1·m + (1 - β1)·g; v = β2·v + (1 - β2)·g²;
+    at step t: p -= lr·m̂ / (sqrt(v̂) + eps), with m̂ = m / (1 - β1^t) and
+    v̂ = v / (1 - β2^t). state[p]: {"step": t, "m": m, "v": v}.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         for i, beta in enumerate(betas):
             if not 0 <= beta < 1:
                 raise ValueError(f"Adam: betas[{i}] must be in [0, 1), got {beta}")
-        super().__init__(params, dict(lr=float(lr), betas=tuple(map(float, betas)), eps=float(eps),
-                                      weight_decay=float(weight_decay)))
+        super().__init__(params, dict(lr=float(lr), betas=tuple(map(float, betas)),
+                                      eps=float(eps), weight_decay=float(weight_decay)))
 
     def update(self, p, g, group, state):
         (beta1, beta2), eps = group["betas"], group["eps"]
@@ -111,9 +119,7 @@ class Adam(Optimizer):
 
 
 def cosine_lr(base_lr, epoch, epochs, min_lr=0.0):
-    """min_lr + (base_lr - min_lr)(1 + cos(π·epoch/epochs))/2: base_lr at epoch 0, min_lr at epoch = epochs.
-
-    base_lr, min_lr: float. epoch: int (0-based). epochs: int > 0. Returns: float.
-    """
+    """min_lr + (base_lr - min_lr)(1 + cos(π·epoch/epochs))/2: base_lr at epoch 0,
+    min_lr at epoch = epochs. epoch: int, 0-based. epochs: int > 0. Returns: float."""
     check_positive(epochs, "epochs", "cosine_lr")
     return min_lr + (base_lr - min_lr) * (1 + math.cos(math.pi * epoch / epochs)) / 2

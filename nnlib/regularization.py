@@ -19,13 +19,15 @@ def l1_penalty(arrays, lam):
 
 
 def l1_grad(w, lam):
-    """d l1_penalty / d w = lam · sign(w) (0 at w = 0). w: ndarray or Parameter. Returns: shape of w."""
+    """d l1_penalty / d w = lam · sign(w) (0 at w = 0). w: ndarray or Parameter.
+    Returns: w's shape."""
     w = _values(w)[0]
     return np.sign(w) * w.dtype.type(lam)
 
 
 def l2_penalty(arrays, lam):
-    """lam/2 · Σ w² over all arrays, so its gradient lam·w equals SGD's weight_decay=lam. Returns: float."""
+    """lam/2 · Σ w² over all arrays, so that its gradient lam·w is what SGD's
+    weight_decay=lam adds. Returns: float."""
     return float(lam / 2 * sum((w * w).sum() for w in _values(arrays)))
 
 
@@ -36,5 +38,5 @@ def l2_grad(w, lam):
 
 
 def weights(model):
-    """The Parameters named "W" (weights, not biases) of a Module, in layer order: list[Parameter]."""
+    """The Parameters named "W" (weights, not biases) of a Module, in layer order."""
     return [p for p in model.parameters() if p.name == "W"]

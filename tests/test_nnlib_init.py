@@ -51,5 +51,10 @@ def test_dense_init_names(name, variance):
 def test_dense_callable_init():
     layer = nn.Dense(2, 3, init=lambda fan_in, fan_out: np.full((fan_in, fan_out), 0.5))
     np.testing.assert_array_equal(layer.W.value, 0.5)
+    layer = nn.Dense(2, 3, init=lambda fan_in, fan_out: np.ones((fan_in, fan_out)), dtype=np.float32)
+    assert layer.W.dtype == np.float32
+
+
+def test_dense_callable_init_gets_the_rng():
     layer = nn.Dense(2, 3, init=nn.xavier_uniform, rng=3)
     np.testing.assert_array_equal(layer.W.value, nn.xavier_uniform(2, 3, rng=3))

@@ -16,7 +16,7 @@ def run(make_optimizer, grads, p0=P0):
     trajectory = []
     for g in grads:
         opt.zero_grad()
-        p.grad += g
+        p.grad = g.copy()
         opt.step()
         trajectory.append(p.value.copy())
     return trajectory
@@ -79,7 +79,8 @@ def test_param_groups_apply_weight_decay_to_weights_only():
     model[0].b.value[:] = 1.0
     opt = nn.SGD([{"params": nn.weights(model), "weight_decay": 0.5}, {"params": [model[0].b]}], lr=0.1)
     W0 = model[0].W.value.copy()
-    opt.zero_grad()
+    for p in model.parameters():
+        p.grad = np.zeros_like(p.value)
     opt.step()  # zero gradients: only weight decay moves anything
     np.testing.assert_allclose(model[0].W.value, W0 - 0.1 * 0.5 * W0)
     np.testing.assert_allclose(model[0].b.value, 1.0)
@@ -95,7 +96,7 @@ def test_updates_are_in_place_and_keep_float32(make):
     opt = make([p])
     opt.lr = np.float64(0.05)  # e.g. from a schedule computed with NumPy
     for _ in range(3):
-        p.grad[:] = 0.5
+        p.grad = np.full((2, 3), 0.5, np.float32)
         opt.step()
     assert p.value is value and p.value.dtype == np.float32
     assert all(a.dtype == np.float32 for a in opt.state[p].values() if isinstance(a, np.ndarray))
@@ -126,7 +127,7 @@ def test_cosine_lr():
 def params_with_grads(*grads):
     ps = [nn.Parameter(np.zeros_like(g)) for g in grads]
     for p, g in zip(ps, grads):
-        p.grad[:] = g
+        p.grad = g.copy()
     return ps
 
 
@@ -145,47 +146,48 @@ def test_clip_grad_value_and_grad_norms():
     nn.clip_grad_value(ps, 1.0)
     np.testing.assert_allclose(ps[0].grad, [-1, 0.5, 1])
     model = nn.Sequential(nn.Dense(2, 2), nn.Tanh(), nn.Dense(2, 1))
-    model[0].W.grad[:] = 3.0
-    model[2].W.grad[:] = np.array([[3.0], [4.0]])
-    model[2].b.grad[:] = 100.0  # biases are not counted
+    model[0].W.grad = np.full((2, 2), 3.0)
+    model[2].W.grad = np.array([[3.0], [4.0]])
+    model[2].b.grad = np.array([100.0])  # biases are not counted
     assert nn.grad_norms(model) == pytest.approx([6.0, 5.0])
 
 
-def test_parameter_gradient_zeroing_is_lazy_but_invisible():
-    p = nn.Parameter(np.ones(3, np.float32))
-    p.add_grad(np.full(3, 2.0, np.float32))  # grad starts at zeros: 0 + 2
-    p.add_grad(np.full(3, 1.0, np.float32))
-    np.testing.assert_array_equal(p.grad, 3.0)
-    p.zero_grad()
-    np.testing.assert_array_equal(p.grad, 0.0)  # reading after zero_grad gives zeros
-    p.zero_grad()
-    p.grad += 5.0  # in-place updates by hand see zeros too
-    np.testing.assert_array_equal(p.grad, 5.0)
-    p.zero_grad()
-    p.add_grad(np.full(3, 4.0, np.float32))  # after zero_grad, add_grad overwrites instead of adding to zeros
-    p.add_grad(np.ones(3, np.float32))
-    np.testing.assert_array_equal(p.grad, 5.0)
-    assert p.grad.dtype == np.float32
-    p.zero_grad()
-    p.add_grad(np.ones(3))  # a float64 delta is cast into the float32 gradient
-    assert p.grad.dtype == np.float32
+def test_clip_skips_parameters_without_a_gradient():
+    with_grad, without = params_with_grads(np.array([3.0, 4.0]))[0], nn.Parameter(np.ones(2))
+    assert nn.clip_grad_norm([with_grad, without], 1.0) == pytest.approx(5.0)
+    nn.clip_grad_value([with_grad, without], 0.1)
+    assert without.grad is None
+    np.testing.assert_allclose(with_grad.grad, [0.1, 0.1])
 
 
-def test_add_grad_matmul_overwrites_after_zero_grad_and_accumulates_otherwise():
-    rng = np.random.default_rng(0)
-    a, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2))
-    p = nn.Parameter(np.ones((4, 2)))
-    p.grad += 7.0
-    p.add_grad_matmul(a, b)  # grad holds 7s: added to them
-    np.testing.assert_allclose(p.grad, 7.0 + a @ b)
-    buffer = p.grad
-    p.zero_grad()
-    p.add_grad_matmul(a, b)
-    p.add_grad_matmul(a, b)
-    np.testing.assert_allclose(p.grad, 2 * (a @ b))
-    assert p.grad is buffer  # written into the same memory, no new array
-    p32 = nn.Parameter(np.ones((4, 2), np.float32))
-    p32.zero_grad()
-    p32.add_grad_matmul(a, b)  # float64 product into a float32 gradient: cast, not replaced
-    assert p32.grad.dtype == np.float32
-    np.testing.assert_allclose(p32.grad, a @ b, rtol=1e-6)
+@pytest.mark.parametrize("make", [lambda ps: nn.SGD(ps, 0.1, momentum=0.9, weight_decay=0.5),
+                                  lambda ps: nn.Adam(ps, 0.1, weight_decay=0.5)], ids=["SGD", "Adam"])
+def test_step_skips_parameters_whose_grad_is_none(make):
+    """As PyTorch: no gradient, no update (not even weight decay), and no state."""
+    a, b = nn.Parameter(np.ones(2)), nn.Parameter(np.ones(3))
+    opt = make([a, b])
+    a.grad = np.array([1.0, -1.0])
+    opt.step()
+    assert not np.allclose(a.value, 1.0)
+    np.testing.assert_array_equal(b.value, 1.0)
+    assert b not in opt.state or not opt.state[b]
+    opt.zero_grad()
+    assert a.grad is None and b.grad is None
+    before = a.value.copy()
+    opt.step()
+    np.testing.assert_array_equal(a.value, before)  # momentum alone does not move it either
+
+
+def test_optimizer_state_keys():
+    p, q = nn.Parameter(np.ones(2)), nn.Parameter(np.ones(2))
+    sgd, adam = nn.SGD([p], 0.1, momentum=0.9), nn.Adam([q], 0.1)
+    for _ in range(2):
+        p.grad, q.grad = np.array([1.0, 2.0]), np.array([1.0, 2.0])
+        sgd.step()
+        adam.step()
+    assert set(sgd.state[p]) == {"momentum_buffer"}
+    np.testing.assert_allclose(sgd.state[p]["momentum_buffer"], 1.9 * np.array([1.0, 2.0]))
+    assert set(adam.state[q]) == {"step", "m", "v"} and adam.state[q]["step"] == 2
+    plain = nn.SGD([p], 0.1)
+    plain.step()
+    assert not plain.state.get(p)  # plain SGD remembers nothing

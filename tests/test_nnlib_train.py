@@ -3,6 +3,7 @@ import time
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 import nnlib as nn
 
@@ -14,21 +15,19 @@ def blobs(n=200, seed=0):
     return X, y
 
 
-def test_fit_learns_blobs_and_records_history(capsys):
+def test_fit_learns_blobs_and_records_history():
     X, y = blobs()
     model = nn.Sequential(nn.Dense(2, 16, rng=0), nn.ReLU(), nn.Dense(16, 3, rng=0))
     opt = nn.SGD(model.parameters(), lr=0.1, momentum=0.9)
     history = nn.fit(model, nn.SoftmaxCrossEntropyLoss(), opt, X, y, epochs=5, batch_size=16,
                      validation=blobs(60, 1), rng=0, lr_schedule=lambda e: nn.cosine_lr(0.1, e, 5),
-                     record_grad_norms=True, clip_norm=5.0, progress=True)
+                     record_grad_norms=True, clip_norm=5.0)
     assert len(history.train_loss) == len(history.val_acc) == len(history.lr) == 5
     assert history.train_loss[-1] < history.train_loss[0]
     assert history.val_acc[-1] > 0.9
     assert history.lr == pytest.approx([nn.cosine_lr(0.1, e, 5) for e in range(5)])
     assert np.array(history.grad_norms).shape == (5, 2)
     assert history.best_epoch("val_acc") in range(5) and history.best_epoch() in range(5)
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 5 and lines[0].startswith("epoch 1/5") and "val_acc" in lines[0]
 
 
 def test_fit_single_output_bce_with_logits_and_float32():
@@ -70,29 +69,37 @@ def test_predict_and_accuracy_conventions():
     assert nn.accuracy(np.array([[-1.0], [0.5]]), np.array([[0], [1]]), threshold=0.0) == 1.0
 
 
-SPLIT_SEED = 1  # fixed split seed (see the test's docstring)
+SEEDS = range(5)  # as the book (chapter 9): seed s draws the split, the initial weights and the batch order
+
+
+def train_digits(X, y, seed):
+    """The course recipe (book/09_practical_tips.md) on the stratified 80/20 split drawn by seed.
+
+    64-256-10 ReLU, He init; SGD lr 0.05, momentum 0.9, batch 32; weight decay 1e-3 on the weights only;
+    cosine decay of the learning rate over 100 epochs. Returns: the test accuracy, a float.
+    """
+    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, 0.2, rng=seed)
+    rng = np.random.default_rng(seed)
+    model = nn.Sequential(nn.Dense(64, 256, rng=rng), nn.ReLU(), nn.Dense(256, 10, rng=rng))
+    biases = [p for p in model.parameters() if p.name == "b"]
+    opt = nn.SGD([{"params": nn.weights(model), "weight_decay": 1e-3}, {"params": biases, "weight_decay": 0.0}],
+                 lr=0.05, momentum=0.9)
+    nn.fit(model, nn.SoftmaxCrossEntropyLoss(), opt, X_train, y_train, epochs=100, batch_size=32, rng=rng,
+           lr_schedule=lambda epoch: nn.cosine_lr(0.05, epoch, 100))
+    return nn.accuracy(nn.predict(model, X_test), y_test)
 
 
 @pytest.mark.slow
-def test_digits_recipe_reaches_98_percent():
-    """The book's recipe: 64-256-10 ReLU, SGD lr 0.05 momentum 0.9, batch 32, weight decay 1e-3 on
-    weights only, cosine decay, 100 epochs; mean test accuracy over 5 seeds >= 98 %.
-
-    The 360-image test split matters more than the seed: over split seeds 0-5 the 5-seed mean
-    ranges from 96.9 % (seed 0) to 99.6 %; the fixed SPLIT_SEED 1 gives about 98.5 %."""
+def test_digits_recipe_reaches_98_percent_on_average_over_five_splits():
+    """Chapter 9's claim: the recipe reads the digits with at least 98 % test accuracy, as a mean over the five
+    seeds 0-4, each with its own split (360 test images: one error is 0.28 points), initial weights and batch
+    order. The split matters more than the rest; single splits range from about 97 % to 99.5 %."""
     X, y = nn.load_digits()
-    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, 0.2, rng=SPLIT_SEED)
-    accuracies, start = [], time.perf_counter()
-    for seed in range(5):
-        rng = np.random.default_rng(seed)
-        model = nn.Sequential(nn.Dense(64, 256, rng=rng), nn.ReLU(), nn.Dense(256, 10, rng=rng))
-        biases = [p for p in model.parameters() if p.name == "b"]
-        opt = nn.SGD([{"params": nn.weights(model), "weight_decay": 1e-3}, {"params": biases}],
-                     lr=0.05, momentum=0.9)
-        nn.fit(model, nn.SoftmaxCrossEntropyLoss(), opt, X_train, y_train, epochs=100, batch_size=32,
-               rng=rng, lr_schedule=lambda epoch: nn.cosine_lr(0.05, epoch, 100))
-        accuracies.append(nn.accuracy(nn.predict(model, X_test), y_test))
-    mean, spread = np.mean(accuracies), np.std(accuracies)
-    print(f"digits: test accuracy {100 * mean:.2f} % ± {100 * spread:.2f} over 5 seeds "
-          f"({[round(100 * a, 2) for a in accuracies]}), {(time.perf_counter() - start) / 5:.2f} s per run")
-    assert mean >= 0.98, f"mean test accuracy {mean:.4f} < 0.98; per seed {accuracies}"
+    start = time.perf_counter()
+    with threadpool_limits(1):  # as the book's page: small products run faster on one BLAS thread
+        accuracies = [train_digits(X, y, seed) for seed in SEEDS]
+    mean = float(np.mean(accuracies))
+    per_seed = ", ".join(f"{100 * a:.2f}" for a in accuracies)
+    print(f"digits: mean test accuracy {100 * mean:.2f} % over seeds {list(SEEDS)} ({per_seed} %), "
+          f"{(time.perf_counter() - start) / len(SEEDS):.1f} s per run")
+    assert mean >= 0.98, f"mean test accuracy {mean:.4f} < 0.98 over seeds {list(SEEDS)}; per seed: {per_seed} %"
