@@ -6,7 +6,7 @@ Who runs what where::
     ------------------------------------------               ----------------------------
     TrustedExecute runs the notebook's cells   --code-->     runs them
     at a graded test cell: checks.py's test_<task>(nb, rng)
-        nb.ask("dense_backward", dout, x, W)   --data-->     the agent calls dense_backward(dout, x, W)
+        nb.ask("dense_backward", dout, cache)  --data-->     the agent calls dense_backward(dout, cache)
         decodes the answer as plain data       <--data--     and sends back what it returned
         compares it with nnlib and with central differences, here
     the verdict becomes the cell's only output -> nbgrader's points

@@ -2,7 +2,7 @@
 
 A check never touches the student's objects.  It holds a :class:`Notebook` and *asks*::
 
-    dx, dW, db = nb.ask("dense_backward", dout, x, W)          # call the notebook's function
+    dx, dW, db = nb.ask("dense_backward", dout, cache)         # call the notebook's function
     opt = nb.ask("MomentumSGD", [w], lr=0.1, momentum=0.9)      # not plain data: a Handle to the object
     nb.ask(opt.attr("step"), [g])                               # call a method of it
     v = nb.fetch(opt.attr("velocity"))                          # bring a value over, as data

@@ -154,7 +154,7 @@ class Anything:
     __ne__ = lambda self, other: False
     def __array__(self, *a, **k):
         raise TypeError("no")
-def dense_backward(dout, x, W):
+def dense_backward(dout, cache):
     return Anything(), Anything(), Anything()
 """
 HOSTILE = {
@@ -169,14 +169,14 @@ HOSTILE = {
     # an answer object that claims to equal everything
     "liar": dict(answers={"dense_backward": LIAR}, full=[T2, T3, T4]),
     # exiting Python from an answer: the call fails, the kernel lives on (SystemExit is an exception)
-    "exits": dict(answers={"dense_backward": "import sys\ndef dense_backward(dout, x, W):\n    sys.exit(0)\n",
-                           "sigmoid_backward": "def sigmoid_backward(dout, z):\n    raise SystemExit\n"},
+    "exits": dict(answers={"dense_backward": "import sys\ndef dense_backward(dout, cache):\n    sys.exit(0)\n",
+                           "sigmoid_backward": "def sigmoid_backward(dout, cache):\n    raise SystemExit\n"},
                   full=[T3, T4]),
     # the kernel killed by an answer: the tasks before keep their points, the rest score zero
-    "os_exit": dict(answers={"relu_backward": "import os\ndef relu_backward(dout, z):\n    os._exit(1)\n"},
+    "os_exit": dict(answers={"relu_backward": "import os\ndef relu_backward(dout, cache):\n    os._exit(1)\n"},
                     full=[T1, T2]),
     # an endless loop in one answer: that task times out, the rest is graded
-    "endless_loop": dict(answers={"sigmoid_backward": "def sigmoid_backward(dout, z):\n    while True:\n"
+    "endless_loop": dict(answers={"sigmoid_backward": "def sigmoid_backward(dout, cache):\n    while True:\n"
                                                       "        pass\n"}, full=[T1, T3, T4]),
     # a flood of output at the top of the notebook and in every call
     "flood": dict(answers={"dense_backward": "print('x' * 20_000_000)\n" + BLANK}, full=[]),

@@ -1,13 +1,25 @@
 """Trusted checks for exercise 2, the forward pass: one function per graded test cell, named by its grade id.
 
 Run in the grader's process (never in the student's kernel), on fresh random inputs, against nnlib's dense layer and
-the formulas of the statement.  Each re-checks the cell's visible cases too.  There are no gradients in this
-exercise.  See grading/runner.py for the contract.
+the formulas of the statement: ``dense_forward`` and ``dense_forward_checked`` return ``(out, cache)`` as
+``nnlib.dense_forward`` does, ``cache = (x, W)``.  Each re-checks the cell's visible cases too.  There are no
+gradients in this exercise.  See grading/runner.py for the contract.
 """
 import numpy as np
 
 import nnlib
 from grading import Handle, expect, expect_close, fail
+
+
+def _kind(got):
+    if isinstance(got, Handle):
+        return "an object that is not plain data"
+    if isinstance(got, (list, tuple)):
+        return f"a {type(got).__name__} of {len(got)} item{'' if len(got) == 1 else 's'}"
+    if isinstance(got, np.ndarray):
+        return f"an array of shape {got.shape}"
+    name = type(got).__name__
+    return "None" if got is None else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _is_ragged(got):
@@ -33,10 +45,49 @@ def _dense(x, W, b):
     return nnlib.dense_forward(x, W, b)[0]
 
 
+def _same_array(got, want):
+    """Is `got` an array of numbers with want's shape and values (to name a mistake, not to grade)?"""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=1e-9, atol=1e-12))
+
+
+def _expect_out_and_cache(got, x, W, b, what, mistakes):
+    """`got` must be the pair (out, cache) of nnlib.dense_forward(x, W, b): out = x @ W + b, cache = (x, W)."""
+    want_out, (want_x, want_W) = nnlib.dense_forward(x, W, b)
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        alone = isinstance(got, np.ndarray) and _same_array(got, want_out)
+        fail(f"{what} must return a pair (out, cache), got {_kind(got)}"
+             + (": the output alone. Return the cache (x, W) with it" if alone else ""),
+             "returning out without the cache" if alone else None)
+    out, cache = got
+    if isinstance(out, (tuple, list)) and _same_array(cache, want_out):
+        fail(f"{what} returned (cache, out): return the pair in the order (out, cache)", "(cache, out) returned")
+    expect_close(out, want_out, f"{what}: out", mistakes=mistakes)
+    items = cache if isinstance(cache, (tuple, list)) else ()
+    if len(items) != 2:
+        if isinstance(cache, np.ndarray) and _same_array(cache, want_x):
+            fail(f"{what}: the cache must be the pair (x, W), got the array x alone: W is missing",
+                 "the cache without W")
+        if len(items) == 3 and _same_array(items[0], want_x) and _same_array(items[1], want_W):
+            fail(f"{what}: the cache must be the pair (x, W), got a {type(cache).__name__} of 3 items: keep exactly "
+                 "x and W (dense_backward unpacks it as x, W = cache; db does not need b)", "b in the cache")
+        fail(f"{what}: the cache must be the pair (x, W), got {_kind(cache)}")
+    if _same_array(items[0], want_W) and _same_array(items[1], want_x):
+        fail(f"{what}: the cache is (W, x), in the wrong order: it must be (x, W), the input first",
+             "the cache in the wrong order")
+    expect_close(items[0], want_x, f"{what}: the cache's first item, the input x",
+                 mistakes={"keeping the output out instead of the input x": want_out})
+    expect_close(items[1], want_W, f"{what}: the cache's second item, the weights W",
+                 mistakes={"keeping the bias b instead of the weights W": b})
+
+
 # -- Task 1 -----------------------------------------------------------------------------------------------------
 
 def test_dense_forward(nb, rng):
-    """Task 1 (2 points): dense_forward(x, W, b) -> x @ W + b, shape (N, M)."""
+    """Task 1 (2 points): dense_forward(x, W, b) -> (out, cache): out = x @ W + b (N, M), cache = (x, W)."""
     x = np.array([[1.0, 2.0], [0.0, -1.0]])
     W = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, -1.0]])
     b = np.array([0.5, -0.5, 0.0])
@@ -51,7 +102,7 @@ def test_dense_forward(nb, rng):
             mistakes["the transposed weight, x @ W.T + b"] = x @ W.T + b
         if x.shape[0] == W.shape[1]:
             mistakes["adding the bias along the wrong axis, x @ W + b[:, None]"] = x @ W + b[:, None]
-        _expect_array_close(got, _dense(x, W, b), what, mistakes=mistakes)
+        _expect_out_and_cache(got, x, W, b, what, mistakes)
 
 
 # -- Task 2 -----------------------------------------------------------------------------------------------------
@@ -110,14 +161,15 @@ def _expect_shape_error(nb, x, W, b, mentions, problem):
 
 
 def test_dense_forward_checked(nb, rng):
-    """Task 3 (2 points): dense_forward_checked(x, W, b): x @ W + b, or ValueError naming the shapes."""
+    """Task 3 (2 points): dense_forward_checked(x, W, b) -> (out, cache) as Task 1, or ValueError naming the
+    shapes."""
     # valid shapes: the visible case, then random ones (a batch of one, one feature, one neuron, N == D == M)
     cases = [(np.ones((8, 5)), np.ones((5, 3)), np.zeros(3))]
     for n, d, m in [(1, 4, 3), (5, 2, 1), (3, 3, 3), (2, 1, 4), (6, 5, 6)]:
         cases.append((rng.normal(size=(n, d)), rng.normal(size=(d, m)), rng.normal(size=m)))
     for x, W, b in cases:
-        _expect_array_close(nb.ask("dense_forward_checked", x, W, b), _dense(x, W, b),
-                            f"dense_forward_checked with valid shapes x {x.shape}, W {W.shape}, b {b.shape}")
+        _expect_out_and_cache(nb.ask("dense_forward_checked", x, W, b), x, W, b,
+                              f"dense_forward_checked with valid shapes x {x.shape}, W {W.shape}, b {b.shape}", {})
 
     r = rng.normal
     x_not_2d, w_rows, b_shape = "x is not 2-D", "W's rows do not match x's columns", "b's shape is not (M,)"
@@ -152,17 +204,6 @@ def _trusted_network(n, sizes):
         h = layer(h)
         shapes.append(tuple(h.shape))
     return count, shapes
-
-
-def _kind(got):
-    if isinstance(got, Handle):
-        return "an object that is not plain data"
-    if isinstance(got, (list, tuple)):
-        return f"a {type(got).__name__} of {len(got)} item{'' if len(got) == 1 else 's'}"
-    if isinstance(got, np.ndarray):
-        return f"an array of shape {got.shape}"
-    name = type(got).__name__
-    return "None" if got is None else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _as_count(got):

@@ -1,150 +1,188 @@
 """Trusted checks for exercise 3, the loss functions: one function per graded test cell, named by its grade id.
 
-Run in the grader's process (never in the student's kernel), on fresh random inputs, against nnlib and central
-differences of nnlib's losses.  Each re-checks the cell's visible cases too.  See grading/runner.py for the contract.
+Run in the grader's process (never in the student's kernel), on fresh random inputs.  Each loss is a pair, as in
+nnlib: ``X_forward(pred, target) -> (loss, cache)`` (the cache is the student's choice) and
+``X_backward(dout, cache) -> dpred``.  The grader asks every forward first, then passes each of the student's own
+caches back to their backward, with dout = 1.0 and other values; the loss is compared with nnlib's ``X_forward``, and
+dpred with nnlib's ``X_backward`` and with central differences of dout times nnlib's loss.  Each check re-checks
+the cell's visible cases too.  See grading/runner.py for the contract.
 """
 import numpy as np
 
 import nnlib
-from grading import as_array, expect, expect_close, expect_gradient, expect_shape
+from grading import as_array, expect, expect_close, expect_gradient, expect_shape, fail
+
+DOUTS = (1.0, -2.5, 0.4)  # the upstream gradient: 1 when the loss is the final value, then others (chain rule)
 
 
-def _pair(nb, name, args, what, grad_name):
-    """Ask `name(*args)`; it must return a pair (loss, grad) whose loss is one number. Returns (float, grad)."""
-    got = nb.ask(name, *args)
-    expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{what} must return a pair (loss, {grad_name})")
-    loss, grad = got
+def _forward(nb, name, pred, target, what):
+    """Ask `name(pred, target)`; it must return a pair (loss, cache) whose loss is one number. -> (float, cache)."""
+    got = nb.ask(name, pred, target)
+    expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{what} must return a pair (loss, cache)")
+    loss, cache = got
     expect_shape(loss, (), f"{what}: the loss (a single number, the mean)")
-    return float(as_array(loss, f"{what}: the loss")), grad
+    return float(as_array(loss, f"{what}: the loss")), cache
 
 
-def _onehot(labels, c):
-    return np.eye(c)[labels]
+def _check_pair(nb, name, cases, *, batch, loss_mistakes=None, grad_mistakes=None, tol=1e-6):
+    """Grade the pair name_forward / name_backward on cases [(pred, target), ...] against nnlib.
+
+    batch(pred): the N of the mean, for naming a missing 1/N. loss_mistakes(pred, target) and
+    grad_mistakes(pred, target, dout): {description: the value that mistake gives}.
+    """
+    ref_forward, ref_backward = getattr(nnlib, f"{name}_forward"), getattr(nnlib, f"{name}_backward")
+    caches = []
+    for pred, target in cases:
+        what = f"{name}_forward(pred, target) with pred of shape {pred.shape}"
+        loss, cache = _forward(nb, f"{name}_forward", pred, target, what)
+        mistakes = loss_mistakes(pred, target) if loss_mistakes else None
+        expect_close(loss, ref_forward(pred, target)[0], f"{what}: the loss", batch=batch(pred), mistakes=mistakes)
+        caches.append(cache)
+    # every forward was asked first: a backward must use the cache it is given, not the last forward's
+    for (pred, target), cache in zip(cases, caches):
+        ref_cache = ref_forward(pred, target)[1]
+        for dout in DOUTS:
+            what = f"{name}_backward({dout}, cache) for pred of shape {pred.shape}"
+            got = nb.ask(f"{name}_backward", dout, cache)
+            last_shape = cases[-1][0].shape
+            if np.shape(got) != pred.shape and np.shape(got) == last_shape and isinstance(got, np.ndarray):
+                fail(f"{what}: expected shape {pred.shape}, got {last_shape}, the shape of the last forward's pred: "
+                     "backward must use the cache it is given (keep what it needs in the cache, not in a global)",
+                     "backward not using its cache")
+            mistakes = dict(grad_mistakes(pred, target, dout)) if grad_mistakes else {}
+            if dout != 1.0:
+                mistakes["ignoring dout (the gradient for dout = 1)"] = ref_backward(1.0, ref_cache)
+            expect_close(got, ref_backward(dout, ref_cache), what, batch=batch(pred), mistakes=mistakes)
+            expect_gradient(got, lambda p: ref_forward(p, target)[0], pred, what, dout=dout, tol=tol,
+                            batch=batch(pred), mistakes=mistakes)
+
+
+def _backward_at_edges(nb, name, cache, shape, what, hint=""):
+    """Ask name_backward at dout = 1 and at the other DOUTS: an array of `shape`, finite, linear in dout.
+    Returns dpred for dout = 1."""
+    base = as_array(nb.ask(f"{name}_backward", 1.0, cache), f"{what}: dpred for dout = 1.0", shape)
+    expect(np.all(np.isfinite(base)), f"{what}: dpred must be finite{hint}")
+    for dout in DOUTS[1:]:
+        got = as_array(nb.ask(f"{name}_backward", dout, cache), f"{what}: dpred for dout = {dout}", shape)
+        expect_close(got, dout * base, f"{what}: dpred for dout = {dout} must be dout times dpred for dout = 1",
+                     mistakes={"ignoring dout (the gradient for dout = 1)": base})
+    return base
 
 
 # ---------------------------------------------------------------------------------------------------------------
+def _mse_loss_mistakes(pred, target):
+    diff = pred - target
+    return {"the per-row sum of squares, averaged over the rows": np.mean(np.sum(diff ** 2, axis=-1)),
+            "mean |pred - target| (no square)": np.mean(np.abs(diff))}
+
+
+def _mse_grad_mistakes(pred, target, dout):
+    diff, m = pred - target, pred.size
+    mistakes = {"2 (target - pred) / M": -2.0 * dout * diff / m,
+                "(pred - target) / M (no factor 2 from the square)": dout * diff / m}
+    if pred.ndim > 1 and pred.shape[0] != m:
+        mistakes["2 (pred - target) / N (dividing by the rows, not by all M entries)"] = \
+            2.0 * dout * diff / pred.shape[0]
+    return mistakes
+
+
 def test_mse(nb, rng):
-    """Task 1 (2 points): mse(pred, target) -> (loss, dpred)."""
+    """Task 1 (2 points): mse_forward(pred, target) -> (loss, cache); mse_backward(dout, cache) -> dpred."""
     cases = [(np.array([[1.0, 2.0], [3.0, 5.0]]), np.array([[1.0, 0.0], [3.0, 4.0]]))]
     for shape in [(1,), (1, 1), (7,), (1, 4), (5, 1), (4, 3), (2, 3, 2)]:
         target = rng.normal(size=shape)
         pred = target + rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.2, 2.0, size=shape)
         cases.append((pred, target))
-    for pred, target in cases:
-        what = f"mse(pred, target) with shape {pred.shape}"
-        loss, dpred = _pair(nb, "mse", (pred, target), what, "dpred")
-        diff, m = pred - target, pred.size
-        ref = nnlib.MSELoss()
-        want_loss = ref(pred, target)
-        expect_close(loss, want_loss, f"{what}: the loss", batch=m,
-                     mistakes={"the per-row sum of squares, averaged over the rows":
-                               np.mean(np.sum(diff ** 2, axis=-1)),
-                               "mean |pred - target| (no square)": np.mean(np.abs(diff))})
-        mistakes = {"2 (target - pred) / M": -2.0 * diff / m,
-                    "(pred - target) / M (no factor 2 from the square)": diff / m}
-        if pred.ndim > 1 and pred.shape[0] != m:
-            mistakes["2 (pred - target) / N (dividing by the rows, not by all M entries)"] = \
-                2.0 * diff / pred.shape[0]
-        expect_close(dpred, ref.backward(), f"{what}: dpred", batch=m, mistakes=mistakes)
-        expect_gradient(dpred, lambda p: nnlib.MSELoss()(p, target), pred, f"{what}: dpred", batch=m,
-                        mistakes=mistakes)
+    _check_pair(nb, "mse", cases, batch=np.size, loss_mistakes=_mse_loss_mistakes, grad_mistakes=_mse_grad_mistakes)
 
 
 # ---------------------------------------------------------------------------------------------------------------
-def _bce_mistakes(p, y):
-    n = p.size
-    return {"(p - y) / N (the gradient with respect to the logit, not to p)": (p - y) / n}
+def _bce_grad_mistakes(p, y, dout):
+    return {"(p - y) / N (the gradient with respect to the logit, not to p)": dout * (p - y) / p.size}
 
 
-def test_binary_cross_entropy(nb, rng):
-    """Task 2 (2 points): binary_cross_entropy(p, y) -> (loss, dp), each log clamped at -100."""
+def test_bce(nb, rng):
+    """Task 2 (2 points): bce_forward(pred, target) -> (loss, cache), each log clamped at -100;
+    bce_backward(dout, cache) -> dpred."""
     cases = [(np.array([0.5, 0.5]), np.array([1.0, 0.0])), (np.array([[0.9], [0.2]]), np.array([[1.0], [0.0]]))]
     for shape in [(1,), (1, 1), (6,), (5, 1), (3, 4), (2, 2, 3)]:
         cases.append((rng.uniform(0.05, 0.95, size=shape), rng.integers(0, 2, size=shape).astype(float)))
-    for p, y in cases:
-        what = f"binary_cross_entropy(p, y) with shape {p.shape}"
-        loss, dp = _pair(nb, "binary_cross_entropy", (p, y), what, "dp")
-        ref = nnlib.BCELoss()
-        want_loss = ref(p, y)
-        expect(np.isfinite(loss), f"{what}: the loss is not finite (expected {want_loss:.8g}, got {loss})")
-        expect_close(loss, want_loss, f"{what}: the loss", batch=p.size)
-        expect_close(dp, ref.backward(), f"{what}: dp", batch=p.size, mistakes=_bce_mistakes(p, y))
-        expect_gradient(dp, lambda q: nnlib.BCELoss()(q, y), p, f"{what}: dp", batch=p.size,
-                        mistakes=_bce_mistakes(p, y))
+    _check_pair(nb, "bce", cases, batch=np.size, grad_mistakes=_bce_grad_mistakes)
 
     # near the ends: the exact formula, no clamp involved yet
     p = np.array([1e-9, 1 - 1e-9, 1e-9, 1 - 1e-9, 0.3])
     y = np.array([1.0, 0.0, 0.0, 1.0, 1.0])
-    what = "binary_cross_entropy at p = 1e-9 and 1 - 1e-9"
-    loss, dp = _pair(nb, "binary_cross_entropy", (p, y), what, "dp")
-    ref = nnlib.BCELoss()
-    expect_close(loss, ref(p, y), f"{what}: the loss")
-    dp = as_array(dp, f"{what}: dp", p.shape)
-    expect(np.all(np.isfinite(dp)), f"{what}: dp must be finite")
-    expect_close(dp, ref.backward(), f"{what}: dp", rtol=1e-5, mistakes=_bce_mistakes(p, y))
+    what = "bce at p = 1e-9 and 1 - 1e-9"
+    loss, cache = _forward(nb, "bce_forward", p, y, f"bce_forward(pred, target) ({what})")
+    want_loss, ref_cache = nnlib.bce_forward(p, y)
+    expect_close(loss, want_loss, f"{what}: the loss")
+    for dout in DOUTS:
+        dp = as_array(nb.ask("bce_backward", dout, cache), f"{what}: dpred for dout = {dout}", p.shape)
+        expect(np.all(np.isfinite(dp)), f"{what}: dpred must be finite")
+        mistakes = dict(_bce_grad_mistakes(p, y, dout), **({} if dout == 1.0 else {
+            "ignoring dout (the gradient for dout = 1)": nnlib.bce_backward(1.0, ref_cache)}))
+        expect_close(dp, nnlib.bce_backward(dout, ref_cache), f"{what}: dpred for dout = {dout}", rtol=1e-5,
+                     mistakes=mistakes)
 
-    # at the ends (the visible case, then a mix): each log clamped at -100, the gradient finite and pointing the
-    # right way; at p = 0.5 the exact formula
+    # at the ends (the visible case, then a mix): each log clamped at -100, the gradient finite, pointing the right
+    # way and linear in dout; at p = 0.5 the exact formula
     for p, y in [(np.array([0.0, 1.0]), np.array([1.0, 1.0])),
                  (np.array([0.0, 1.0, 0.0, 1.0, 0.5, 0.0]), np.array([1.0, 0.0, 0.0, 1.0, 1.0, 1.0]))]:
-        what = f"binary_cross_entropy at p = 0 and p = 1 (p of shape {p.shape})"
-        loss, dp = _pair(nb, "binary_cross_entropy", (p, y), what, "dp")
-        want_loss = nnlib.BCELoss()(p, y)
+        what = f"bce at p = 0 and p = 1 (p of shape {p.shape})"
+        loss, cache = _forward(nb, "bce_forward", p, y, f"bce_forward(pred, target) ({what})")
+        want_loss = nnlib.bce_forward(p, y)[0]
         expect(np.isfinite(loss), f"{what}: the loss must be finite (each log clamped at -100): expected "
                                   f"{want_loss:.8g}, got {loss}")
         expect_close(loss, want_loss, f"{what} (logs clamped at -100): the loss")
-        dp = as_array(dp, f"{what}: dp", p.shape)
-        bad = [i for i in range(p.size) if not np.isfinite(dp[i])]
-        expect(not bad, f"{what}: dp must be finite, got {dp[bad[0]] if bad else ''} at index {bad[:1]}")
+        dp = _backward_at_edges(nb, "bce", cache, p.shape, what)
         wrong_way = [i for i in range(p.size) if (p[i] == 0 and y[i] == 1 and not dp[i] < -1)
                      or (p[i] == 1 and y[i] == 0 and not dp[i] > 1)]
-        expect(not wrong_way, f"{what}: where the label is the opposite of a certain p, dp must be large and push p "
-                              "towards the label (below -1 at p = 0, y = 1; above 1 at p = 1, y = 0); got "
+        expect(not wrong_way, f"{what}: where the label is the opposite of a certain p, dpred must be large and push "
+                              "p towards the label (below -1 at p = 0, y = 1; above 1 at p = 1, y = 0); got "
                               f"{dp[wrong_way[0]] if wrong_way else ''} at index {wrong_way[:1]}")
         inner = (p > 0) & (p < 1)
         if inner.any():
             want_dp = (p - y) / np.maximum(p * (1 - p), 1e-12) / p.size
-            expect_close(dp[inner], want_dp[inner], f"{what}: dp where 0 < p < 1", batch=p.size)
+            expect_close(dp[inner], want_dp[inner], f"{what}: dpred where 0 < p < 1", batch=p.size)
 
 
 # ---------------------------------------------------------------------------------------------------------------
+def _logits_loss_mistakes(z, y):
+    return {"leaving out the max(z, 0) term": np.mean(-z * y + np.log1p(np.exp(-np.abs(z))))}
+
+
+def _logits_grad_mistakes(z, y, dout):
+    s = nnlib.sigmoid(z)
+    return {"(sigmoid(z) - y) sigmoid'(z) / N (the sigmoid's derivative applied twice)":
+            dout * (s - y) * s * (1 - s) / z.size,
+            "(p - y) / (p (1 - p)) / N with p = sigmoid(z) (the gradient with respect to p, not z)":
+            dout * (s - y) / np.maximum(s * (1 - s), 1e-12) / z.size}
+
+
 def test_bce_with_logits(nb, rng):
-    """Task 3 (2 points): bce_with_logits(z, y) -> (loss, dz), exact for any z."""
+    """Task 3 (2 points): bce_with_logits_forward(pred, target) -> (loss, cache), exact for any z;
+    bce_with_logits_backward(dout, cache) -> dpred."""
     cases = [(np.array([0.0, 0.0]), np.array([1.0, 0.0]))]
     for shape in [(1,), (1, 1), (8,), (6, 1), (3, 5), (2, 2, 2)]:
         z = np.clip(rng.normal(0.0, 3.0, size=shape), -6.0, 6.0)  # where central differences are accurate
         cases.append((z, rng.integers(0, 2, size=shape).astype(float)))
-    for z, y in cases:
-        what = f"bce_with_logits(z, y) with shape {z.shape}"
-        loss, dz = _pair(nb, "bce_with_logits", (z, y), what, "dz")
-        ref = nnlib.BCEWithLogitsLoss()
-        want_loss = ref(z, y)
-        s = nnlib.sigmoid(z)
-        expect_close(loss, want_loss, f"{what}: the loss", batch=z.size,
-                     mistakes={"leaving out the max(z, 0) term": np.mean(-z * y + np.log1p(np.exp(-np.abs(z))))})
-        mistakes = {"(sigmoid(z) - y) sigmoid'(z) / N (the sigmoid's derivative applied twice)":
-                    (s - y) * s * (1 - s) / z.size,
-                    "(p - y) / (p (1 - p)) / N with p = sigmoid(z) (the gradient with respect to p, not z)":
-                    (s - y) / np.maximum(s * (1 - s), 1e-12) / z.size}
-        expect_close(dz, ref.backward(), f"{what}: dz", batch=z.size, mistakes=mistakes)
-        expect_gradient(dz, lambda v: nnlib.BCEWithLogitsLoss()(v, y), z, f"{what}: dz", tol=1e-5, batch=z.size,
-                        mistakes=mistakes)
+    _check_pair(nb, "bce_with_logits", cases, batch=np.size, loss_mistakes=_logits_loss_mistakes,
+                grad_mistakes=_logits_grad_mistakes, tol=1e-5)
 
-    # huge logits: the visible case, then a mix; the loss exact, dz finite and exact
+    # huge logits: the visible case, then a mix; the loss exact, dpred finite and exact
     for z, y in [(np.array([[-1000.0], [1000.0]]), np.array([[1.0], [1.0]])),
                  (np.array([-1000.0, -1000.0, 1000.0, 1000.0, -60.0, 60.0, -30.0, 30.0, 0.0]),
                   np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0]))]:
         what = f"bce_with_logits at logits up to +-1000 (z of shape {z.shape})"
-        loss, dz = _pair(nb, "bce_with_logits", (z, y), what, "dz")
-        ref = nnlib.BCEWithLogitsLoss()
-        want_loss = ref(z, y)
+        loss, cache = _forward(nb, "bce_with_logits_forward", z, y, f"bce_with_logits_forward(pred, target) ({what})")
+        want_loss, ref_cache = nnlib.bce_with_logits_forward(z, y)
         expect(np.isfinite(loss), f"{what}: the loss must be finite: expected {want_loss:.8g}, got {loss}")
         expect_close(loss, want_loss, f"{what}: the loss",
                      mistakes={"sigmoid first, then the logs clamped at -100 (inexact at large |z|)":
-                               nnlib.BCELoss()(nnlib.sigmoid(z), y)})
-        dz = as_array(dz, f"{what}: dz", z.shape)
-        expect(np.all(np.isfinite(dz)), f"{what}: dz must be finite")
-        expect_close(dz, ref.backward(), f"{what}: dz", atol=1e-15, batch=z.size)
+                               nnlib.bce_forward(nnlib.sigmoid(z), y)[0]})
+        dz = _backward_at_edges(nb, "bce_with_logits", cache, z.shape, what)
+        expect_close(dz, nnlib.bce_with_logits_backward(1.0, ref_cache), f"{what}: dpred for dout = 1.0",
+                     atol=1e-15, batch=z.size)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -178,28 +216,20 @@ def test_softmax(nb, rng):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-def _ce_mistakes(logits, labels):
-    n, c = logits.shape
-    probs = nnlib.softmax(logits)
+def _ce_grad_mistakes(z, y, dout):
+    n, c = z.shape
     return {"(softmax - onehot) / (N C) (a mean over all entries, not over the N examples)":
-            (probs - _onehot(labels, c)) / (n * c)}
+            dout * (nnlib.softmax(z) - np.eye(c)[y]) / (n * c)}
 
 
 def test_softmax_cross_entropy(nb, rng):
-    """Task 5 (3 points): softmax_cross_entropy(logits, labels) -> (loss, dlogits)."""
+    """Task 5 (3 points): softmax_cross_entropy_forward(pred, target) -> (loss, cache);
+    softmax_cross_entropy_backward(dout, cache) -> dpred."""
     cases = [(np.zeros((2, 3)), np.array([0, 2]))]
     for n, c in [(1, 2), (1, 5), (4, 3), (3, 7), (6, 6), (10, 4)]:
         cases.append((rng.normal(0.0, 1.5, size=(n, c)), rng.integers(0, c, size=n)))
-    for logits, labels in cases:
-        n, c = logits.shape
-        what = f"softmax_cross_entropy(logits, labels) with N = {n}, C = {c}"
-        loss, dlogits = _pair(nb, "softmax_cross_entropy", (logits, labels), what, "dlogits")
-        ref = nnlib.SoftmaxCrossEntropyLoss()
-        want_loss = ref(logits, labels)
-        expect_close(loss, want_loss, f"{what}: the loss", batch=n)
-        expect_close(dlogits, ref.backward(), f"{what}: dlogits", batch=n, mistakes=_ce_mistakes(logits, labels))
-        expect_gradient(dlogits, lambda z: nnlib.SoftmaxCrossEntropyLoss()(z, labels), logits,
-                        f"{what}: dlogits", tol=1e-5, batch=n, mistakes=_ce_mistakes(logits, labels))
+    _check_pair(nb, "softmax_cross_entropy", cases, batch=lambda z: z.shape[0], grad_mistakes=_ce_grad_mistakes,
+                tol=1e-5)
 
     # extreme logits: the visible case, then entries -1e4, 0 or +1e4 (plus a little noise), labels anywhere; in the
     # first row the true class gets the smallest logit, so the loss is about 2e4 / N
@@ -214,13 +244,13 @@ def test_softmax_cross_entropy(nb, rng):
     for logits, labels in extreme:
         n, c = logits.shape
         what = f"softmax_cross_entropy at logits of +-1e4 with N = {n}, C = {c}"
-        loss, dlogits = _pair(nb, "softmax_cross_entropy", (logits, labels), what, "dlogits")
-        ref = nnlib.SoftmaxCrossEntropyLoss()
-        want_loss = ref(logits, labels)
+        loss, cache = _forward(nb, "softmax_cross_entropy_forward", logits, labels,
+                               f"softmax_cross_entropy_forward(pred, target) ({what})")
+        want_loss, ref_cache = nnlib.softmax_cross_entropy_forward(logits, labels)
         expect(np.isfinite(loss), f"{what}: the loss must be finite: expected {want_loss:.8g}, got {loss} "
                                   "(compute log softmax with the log-sum-exp trick, not log of the softmax)")
         expect_close(loss, want_loss, f"{what}: the loss", batch=n)
-        dlogits = as_array(dlogits, f"{what}: dlogits", logits.shape)
-        expect(np.all(np.isfinite(dlogits)), f"{what}: dlogits must be finite: subtract each row's maximum")
-        expect_close(dlogits, ref.backward(), f"{what}: dlogits", atol=1e-10, batch=n,
-                     mistakes=_ce_mistakes(logits, labels))
+        dz = _backward_at_edges(nb, "softmax_cross_entropy", cache, logits.shape, what,
+                                hint=": subtract each row's maximum")
+        expect_close(dz, nnlib.softmax_cross_entropy_backward(1.0, ref_cache), f"{what}: dpred for dout = 1.0",
+                     atol=1e-10, batch=n, mistakes=_ce_grad_mistakes(logits, labels, 1.0))

@@ -10,7 +10,7 @@ from grading import expect, expect_close, expect_gradient, expect_shape
 
 
 def test_dense_backward(nb, rng):
-    """Task 1 (3 points): dense_backward(dout, x, W) -> (dx, dW, db)."""
+    """Task 1 (3 points): dense_backward(dout, cache) -> (dx, dW, db), with cache = (x, W) from dense_forward."""
     visible = (np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 1.0]]),
                np.array([[1.0, 0.0, -1.0, 2.0], [0.5, 1.0, 0.0, -1.0]]),
                np.array([[1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0], [2.0, 0.0, 1.0, 0.0]]))
@@ -20,12 +20,13 @@ def test_dense_backward(nb, rng):
     for x, W, dout in cases:
         (n, d_in), d_out = x.shape, W.shape[1]
         b = rng.normal(size=d_out)
+        _, cache = nnlib.dense_forward(x, W, b)
         where = f"for x {x.shape}, W {W.shape}, dout {dout.shape}"
-        got = nb.ask("dense_backward", dout, x, W)
+        got = nb.ask("dense_backward", dout, cache)
         expect(isinstance(got, (tuple, list)) and len(got) == 3,
                f"dense_backward must return a tuple (dx, dW, db) of three arrays {where}")
         dx, dW, db = got
-        want_dx, want_dW, want_db = nnlib.dense_backward(dout, (x, W))
+        want_dx, want_dW, want_db = nnlib.dense_backward(dout, cache)
         wrong_axis = {"summing dout over the feature axis (axis=1)": dout.sum(axis=1)}
         expect_close(dx, want_dx, f"dx {where}", batch=n)
         expect_close(dW, want_dW, f"dW {where}", batch=n, mistakes={"dout.T @ x": dout.T @ x})
@@ -36,49 +37,50 @@ def test_dense_backward(nb, rng):
 
 
 def test_sigmoid_backward(nb, rng):
-    """Task 2 (2 points): sigmoid_backward(dout, z) -> dz."""
+    """Task 2 (2 points): sigmoid_backward(dout, cache) -> dz, with cache = out = sigma(z) from sigmoid_forward."""
     cases = [(np.array([2.0]), np.array([0.0])), (np.ones((2, 3)), np.zeros((2, 3))),
              (np.zeros(4), np.linspace(-2, 2, 4)), (np.array([1.0, -3.0, 0.5]), np.array([-1.0, 0.5, 2.0]))]
     for shape in [(1,), (1, 1), (4, 3), (2, 3, 4), (9,)]:
         cases.append((rng.normal(size=shape), rng.normal(0.0, 3.0, size=shape)))
     for dout, z in cases:
-        what = f"sigmoid_backward(dout, z) for z of shape {z.shape}"
-        got = nb.ask("sigmoid_backward", dout, z)
-        s = nnlib.sigmoid(z)
-        mistakes = {"the derivative taken at the output, sigma'(sigma(z))":
-                    dout * nnlib.sigmoid(s) * (1 - nnlib.sigmoid(s)),
-                    "z * (1 - z), the formula applied to z instead of sigma(z)": dout * z * (1 - z),
-                    "forgetting the upstream gradient dout": s * (1 - s)}
-        expect_close(got, dout * s * (1 - s), what, mistakes=mistakes)
+        what = f"sigmoid_backward(dout, cache) for z of shape {z.shape}"
+        out, cache = nnlib.sigmoid_forward(z)
+        got = nb.ask("sigmoid_backward", dout, cache)
+        s_out = nnlib.sigmoid(out)
+        mistakes = {"sigmoid applied to the cache, which already holds sigma(z): the derivative taken at the "
+                    "output, sigma'(sigma(z))": dout * s_out * (1 - s_out),
+                    "forgetting the upstream gradient dout": out * (1 - out),
+                    "dout * (1 - out), the factor out forgotten": dout * (1 - out)}
+        expect_close(got, nnlib.sigmoid_backward(dout, cache), what, mistakes=mistakes)
         expect_gradient(got, nnlib.sigmoid, z, what, dout=dout)
     z = np.array([-30.0, -8.0, -1e-9, 0.0, 1e-9, 8.0, 30.0])
     dout = rng.normal(size=z.shape)
-    s = nnlib.sigmoid(z)
-    expect_close(nb.ask("sigmoid_backward", dout, z), dout * s * (1 - s),
+    _, cache = nnlib.sigmoid_forward(z)
+    expect_close(nb.ask("sigmoid_backward", dout, cache), nnlib.sigmoid_backward(dout, cache),
                  "sigmoid_backward at strongly negative, zero and strongly positive z", atol=1e-12)
 
 
 def test_relu_backward(nb, rng):
-    """Task 3 (2 points): relu_backward(dout, z) -> dz, with slope 0 at z == 0."""
+    """Task 3 (2 points): relu_backward(dout, cache) -> dz, with cache = z from relu_forward; slope 0 at z == 0."""
     cases = [(np.array([3.0, 5.0, -7.0, 2.0]), np.array([-1.0, 0.0, 2.0, 0.5])), (np.ones((3, 2)), np.ones((3, 2)))]
     for shape in [(1,), (1, 1), (5, 4), (2, 3, 2), (12,)]:
         z = rng.normal(0.0, 2.0, size=shape)
         z = np.where(np.abs(z) < 1e-3, 0.5, z)          # keep central differences away from the kink
         cases.append((rng.normal(size=shape), z))
+    z = np.array([[-2.0, 0.0, 1.5], [0.0, 3.0, -0.5]])   # some z exactly 0: the derivative there is 0
+    cases.append((rng.normal(size=z.shape), z))
     for dout, z in cases:
-        what = f"relu_backward(dout, z) for z of shape {z.shape}"
-        got = nb.ask("relu_backward", dout, z)
+        what = f"relu_backward(dout, cache) for z of shape {z.shape}"
+        if np.any(z == 0):
+            what += " where some z are exactly 0 (the derivative at 0 is 0)"
+        _, cache = nnlib.relu_forward(z)
+        got = nb.ask("relu_backward", dout, cache)
         mistakes = {"the slope 1 at z == 0 (z >= 0)": dout * (z >= 0),
                     "forgetting the upstream gradient dout": (z > 0).astype(float),
                     "the value relu(z) instead of its slope": dout * np.maximum(z, 0.0)}
-        expect_close(got, dout * (z > 0), what, mistakes=mistakes)
+        expect_close(got, nnlib.relu_backward(dout, cache), what, mistakes=mistakes)
         if not np.any(z == 0):
             expect_gradient(got, nnlib.relu, z, what, dout=dout)
-    z = np.array([[-2.0, 0.0, 1.5], [0.0, 3.0, -0.5]])
-    dout = rng.normal(size=z.shape)
-    expect_close(nb.ask("relu_backward", dout, z), dout * (z > 0),
-                 "relu_backward where some z are exactly 0 (the derivative at 0 is 0)",
-                 mistakes={"the slope 1 at z == 0 (z >= 0)": dout * (z >= 0)})
 
 
 KEYS = ("W1", "b1", "W2", "b2")

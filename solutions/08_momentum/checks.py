@@ -133,7 +133,7 @@ def _nnlib_sgd(params0, grads_seq, lrs, mu, nesterov):
     for lr, gs in zip(lrs, grads_seq):
         opt.lr = lr
         for p, g in zip(ps, gs):
-            p.grad[...] = g
+            p.grad = np.array(g, dtype=np.float64)
         opt.step()
         out.append(([p.value.copy() for p in ps], [opt.state[p]["momentum_buffer"].copy() for p in ps]))
     return out
@@ -220,7 +220,7 @@ def _nnlib_steps(A, theta0, lr, mu, nesterov, tol, max_steps):
     opt = nnlib.SGD([p], lr=lr, momentum=mu, nesterov=nesterov)
     start = np.linalg.norm(theta0)
     for t in range(1, max_steps + 1):
-        p.grad[...] = A @ p.value
+        p.grad = A @ p.value
         opt.step()
         size = np.linalg.norm(p.value)
         if size <= tol * start:
@@ -298,7 +298,7 @@ def _nnlib_adam(params0, grads_seq, lrs, b1, b2, eps):
     for lr, gs in zip(lrs, grads_seq):
         opt.lr = lr
         for p, g in zip(ps, gs):
-            p.grad[...] = g
+            p.grad = np.array(g, dtype=np.float64)
         opt.step()
         out.append(([p.value.copy() for p in ps], [opt.state[p]["m"].copy() for p in ps],
                     [opt.state[p]["v"].copy() for p in ps], opt.state[ps[0]]["step"]))

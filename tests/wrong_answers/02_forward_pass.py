@@ -13,8 +13,18 @@ WRONG_ANSWERS = [
     WrongAnswer("dense_forward: elementwise product summed over the wrong axis", cell="dense_forward",
                 old="x @ W + b", new="(x[:, :, None] * W[None, :, :]).sum(axis=0) + b",
                 loses=["test_dense_forward"]),
-    WrongAnswer("dense_forward: returns (out, cache) like nnlib's", cell="dense_forward",
-                old="return x @ W + b", new="return x @ W + b, (x, W)", loses=["test_dense_forward"]),
+    WrongAnswer("dense_forward: returns out alone, without the cache", cell="dense_forward",
+                old="return out, cache", new="return out", loses=["test_dense_forward"]),
+    WrongAnswer("dense_forward: the cache in the wrong order, (W, x)", cell="dense_forward",
+                old="cache = (x, W)", new="cache = (W, x)", loses=["test_dense_forward"]),
+    WrongAnswer("dense_forward: the cache misses W, cache = (x,)", cell="dense_forward",
+                old="cache = (x, W)", new="cache = (x,)", loses=["test_dense_forward"]),
+    WrongAnswer("dense_forward: the cache holds the output instead of the input, (out, W)", cell="dense_forward",
+                old="cache = (x, W)", new="cache = (out, W)", loses=["test_dense_forward"]),
+    WrongAnswer("dense_forward: b kept in the cache too, (x, W, b)", cell="dense_forward",
+                old="cache = (x, W)", new="cache = (x, W, b)", loses=["test_dense_forward"]),
+    WrongAnswer("dense_forward: returns (cache, out), the pair in the wrong order", cell="dense_forward",
+                old="return out, cache", new="return cache, out", loses=["test_dense_forward"]),
     WrongAnswer("dense_forward: output transposed, W.T @ x.T (shape (M, N))", cell="dense_forward",
                 old="x @ W + b", new="W.T @ x.T + b[:, None]", loses=["test_dense_forward"]),
     # Task 2: mlp_forward
@@ -40,14 +50,14 @@ WRONG_ANSWERS = [
                     "    assert x.ndim == 2, f'x must have shape (N, {W.shape[0]}), got {x.shape}'\n"
                     "    assert W.shape[0] == x.shape[1], f'W must have shape {(x.shape[1], W.shape[1])}, got {W.shape}'\n"
                     "    assert b.shape == (W.shape[1],), f'b must have shape {(W.shape[1],)}, got {b.shape}'\n"
-                    "    return x @ W + b\n",
+                    "    return x @ W + b, (x, W)\n",
                 loses=["test_dense_forward_checked"]),
     WrongAnswer("dense_forward_checked: messages name only the received shape", cell="dense_forward_checked",
                 new="def dense_forward_checked(x, W, b):\n"
                     "    if x.ndim != 2:\n        raise ValueError(f'bad x shape {x.shape}')\n"
                     "    if W.shape[0] != x.shape[1]:\n        raise ValueError(f'bad W shape {W.shape}')\n"
                     "    if b.shape != (W.shape[1],):\n        raise ValueError(f'bad b shape {b.shape}')\n"
-                    "    return x @ W + b\n",
+                    "    return x @ W + b, (x, W)\n",
                 loses=["test_dense_forward_checked"]),
     WrongAnswer("dense_forward_checked: no check on b (broadcasting lets (1, M) and scalars through)",
                 cell="dense_forward_checked",
@@ -68,7 +78,12 @@ WRONG_ANSWERS = [
                     "    if b.shape != (M,):\n        raise ValueError(f'b must have shape {(M,)}, got {b.shape}')\n"
                     "    if W.shape != (x.shape[1], M):\n"
                     "        raise ValueError(f'W must have shape {(x.shape[1], M)} for x of shape {x.shape}, got {W.shape}')\n"
-                    "    return x @ W + b\n",
+                    "    return x @ W + b, (x, W)\n",
+                loses=["test_dense_forward_checked"]),
+    WrongAnswer("dense_forward_checked: returns out alone, without the cache", cell="dense_forward_checked",
+                old="return x @ W + b, (x, W)", new="return x @ W + b", loses=["test_dense_forward_checked"]),
+    WrongAnswer("dense_forward_checked: the cache in the wrong order, (W, x)", cell="dense_forward_checked",
+                old="return x @ W + b, (x, W)", new="return x @ W + b, (W, x)",
                 loses=["test_dense_forward_checked"]),
     WrongAnswer("dense_forward_checked: TypeError for a wrong bias", cell="dense_forward_checked",
                 old='raise ValueError(f"b must', new='raise TypeError(f"b must', loses=["test_dense_forward_checked"]),

@@ -1,64 +1,87 @@
 """Plausible wrong answers for exercise 03_loss_functions; each must lose the points of the tasks in `loses`.
 
+Every loss is a pair X_forward / X_backward in one solution cell; a mistake may be in either function.
 Loaded by tests/grading_harness.py (WrongAnswer is provided there).
 """
+# the solution's text between two lines that one mistake changes together (loss and gradient of one pair)
+MSE_BETWEEN = """
+    return float(loss), diff
+    ### END SOLUTION
+
+
+def mse_backward(dout, cache):
+    \"\"\"dout: a number; cache: from mse_forward -> dpred, pred's shape.\"\"\"
+    ### BEGIN SOLUTION
+    diff = cache
+    """
+BCE_TAIL = """
+    ### END SOLUTION
+
+
+def bce_backward(dout, cache):
+    \"\"\"dout: a number; cache: from bce_forward -> dpred, p's shape.\"\"\"
+    ### BEGIN SOLUTION
+"""
+BCE_BETWEEN = ("y * log_p + (1.0 - y) * log_1mp)\n    return float(loss), (p, y)" + BCE_TAIL
+               + "    p, y = cache\n    dp = (p - y) / np.maximum(p * (1.0 - p), ")
+
 WRONG_ANSWERS = [
-    # Task 1: mse
+    # Task 1: mse_forward, mse_backward
     WrongAnswer("mse: gradient without the 1/M of the mean", cell="mse",
                 old="dpred = 2.0 * diff / diff.size", new="dpred = 2.0 * diff", loses=["test_mse"]),
     WrongAnswer("mse: sum instead of mean, in the loss and the gradient (a consistent pair)", cell="mse",
-                old="    loss = np.mean(diff ** 2)\n    dpred = 2.0 * diff / diff.size",
-                new="    loss = np.sum(diff ** 2)\n    dpred = 2.0 * diff", loses=["test_mse"]),
-    WrongAnswer("mse: gradient sign flipped, 2 (target - pred) / M", cell="mse",
-                old="dpred = 2.0 * diff / diff.size", new="dpred = 2.0 * (target - pred) / diff.size",
-                loses=["test_mse"]),
+                old="loss = np.mean(diff ** 2)" + MSE_BETWEEN + "dpred = 2.0 * diff / diff.size",
+                new="loss = np.sum(diff ** 2)" + MSE_BETWEEN + "dpred = 2.0 * diff", loses=["test_mse"]),
+    WrongAnswer("mse: gradient sign flipped, 2 (target - pred) / M (diff = target - pred)", cell="mse",
+                old="diff = pred - target", new="diff = target - pred", loses=["test_mse"]),
     WrongAnswer("mse: forgot the factor 2 of the square's derivative", cell="mse",
                 old="dpred = 2.0 * diff / diff.size", new="dpred = diff / diff.size", loses=["test_mse"]),
-    WrongAnswer("mse: mean over the batch only (sums the D outputs), divides by N instead of N*D", cell="mse",
-                old="    loss = np.mean(diff ** 2)\n    dpred = 2.0 * diff / diff.size",
-                new="    loss = np.mean(np.sum(diff ** 2, axis=-1))\n    dpred = 2.0 * diff / diff.shape[0]",
+    WrongAnswer("mse: mean over the batch only (sums the D outputs)", cell="mse",
+                old="loss = np.mean(diff ** 2)", new="loss = np.mean(np.sum(diff ** 2, axis=-1))",
                 loses=["test_mse"]),
     WrongAnswer("mse: loss averaged per column, returns an array instead of a float", cell="mse",
-                old="    loss = np.mean(diff ** 2)\n    dpred = 2.0 * diff / diff.size\n    return float(loss), dpred",
-                new="    loss = np.mean(diff ** 2, axis=0)\n    dpred = 2.0 * diff / diff.size\n    return loss, dpred",
-                loses=["test_mse"]),
+                old="    loss = np.mean(diff ** 2)\n    return float(loss), diff",
+                new="    loss = np.mean(diff ** 2, axis=0)\n    return loss, diff", loses=["test_mse"]),
     WrongAnswer("mse: gradient divided by the number of rows N instead of all M entries", cell="mse",
                 old="dpred = 2.0 * diff / diff.size", new="dpred = 2.0 * diff / diff.shape[0]", loses=["test_mse"]),
     WrongAnswer("mse: subtracts in place, pred -= target (modifies the caller's array)", cell="mse",
                 old="    diff = pred - target\n", new="    pred -= target\n    diff = pred\n", loses=["test_mse"]),
-    # Task 2: binary_cross_entropy
-    WrongAnswer("bce: gradient sign flipped, (y - p) / (p (1 - p)) / N", cell="binary_cross_entropy",
-                old="dp = (p - y) /", new="dp = (y - p) /", loses=["test_binary_cross_entropy"]),
-    WrongAnswer("bce: gradient without the 1/N", cell="binary_cross_entropy",
+    WrongAnswer("mse: backward ignores dout", cell="mse",
+                old="return dout * dpred", new="return dpred", loses=["test_mse"]),
+    WrongAnswer("mse: backward scales the cache in place (diff *= 2 / M): a second backward is wrong", cell="mse",
+                old="    dpred = 2.0 * diff / diff.size\n",
+                new="    diff *= 2.0 / diff.size\n    dpred = diff\n", loses=["test_mse"]),
+    # Task 2: bce_forward, bce_backward
+    WrongAnswer("bce: gradient sign flipped, (y - p) / (p (1 - p)) / N", cell="bce",
+                old="dp = (p - y) /", new="dp = (y - p) /", loses=["test_bce"]),
+    WrongAnswer("bce: gradient without the 1/N", cell="bce",
                 old="np.maximum(p * (1.0 - p), 1e-12) / p.size", new="np.maximum(p * (1.0 - p), 1e-12)",
-                loses=["test_binary_cross_entropy"]),
-    WrongAnswer("bce: the logit's gradient (p - y) / N given as the probability's gradient",
-                cell="binary_cross_entropy",
+                loses=["test_bce"]),
+    WrongAnswer("bce: the logit's gradient (p - y) / N given as the probability's gradient", cell="bce",
                 old="dp = (p - y) / np.maximum(p * (1.0 - p), 1e-12) / p.size", new="dp = (p - y) / p.size",
-                loses=["test_binary_cross_entropy"]),
-    WrongAnswer("bce: log(p) without clamping (-inf, then 0 * -inf = nan at p = 0 or 1)",
-                cell="binary_cross_entropy",
+                loses=["test_bce"]),
+    WrongAnswer("bce: log(p) without clamping (-inf, then 0 * -inf = nan at p = 0 or 1)", cell="bce",
                 old="    log_p = np.log(np.maximum(p, tiny))\n    log_1mp = np.log(np.maximum(1.0 - p, tiny))",
-                new="    log_p = np.log(p)\n    log_1mp = np.log(1.0 - p)", loses=["test_binary_cross_entropy"]),
-    WrongAnswer("bce: p clipped to [1e-7, 1 - 1e-7] (Keras' epsilon) instead of logs clamped at -100",
-                cell="binary_cross_entropy",
+                new="    log_p = np.log(p)\n    log_1mp = np.log(1.0 - p)", loses=["test_bce"]),
+    WrongAnswer("bce: p clipped to [1e-7, 1 - 1e-7] (Keras' epsilon) instead of logs clamped at -100", cell="bce",
                 old="    log_p = np.log(np.maximum(p, tiny))\n    log_1mp = np.log(np.maximum(1.0 - p, tiny))",
                 new="    pc = np.clip(p, 1e-7, 1 - 1e-7)\n    log_p = np.log(pc)\n    log_1mp = np.log(1.0 - pc)",
-                loses=["test_binary_cross_entropy"]),
-    WrongAnswer("bce: forgot the minus sign of the loss", cell="binary_cross_entropy",
-                old="loss = -np.mean(", new="loss = np.mean(", loses=["test_binary_cross_entropy"]),
-    WrongAnswer("bce: sum instead of mean, in the loss and the gradient (a consistent pair)",
-                cell="binary_cross_entropy",
-                old="    loss = -np.mean(y * log_p + (1.0 - y) * log_1mp)\n"
-                    "    dp = (p - y) / np.maximum(p * (1.0 - p), 1e-12) / p.size",
-                new="    loss = -np.sum(y * log_p + (1.0 - y) * log_1mp)\n"
-                    "    dp = (p - y) / np.maximum(p * (1.0 - p), 1e-12)",
-                loses=["test_binary_cross_entropy"]),
-    WrongAnswer("bce: gradient -y/p + (1-y)/(1-p) with no guard: inf/nan at p = 0 or 1",
-                cell="binary_cross_entropy",
+                loses=["test_bce"]),
+    WrongAnswer("bce: forgot the minus sign of the loss", cell="bce",
+                old="loss = -np.mean(", new="loss = np.mean(", loses=["test_bce"]),
+    WrongAnswer("bce: sum instead of mean, in the loss and the gradient (a consistent pair)", cell="bce",
+                old="loss = -np.mean(" + BCE_BETWEEN + "1e-12) / p.size",
+                new="loss = -np.sum(" + BCE_BETWEEN + "1e-12)", loses=["test_bce"]),
+    WrongAnswer("bce: gradient -y/p + (1-y)/(1-p) with no guard: inf/nan at p = 0 or 1", cell="bce",
                 old="dp = (p - y) / np.maximum(p * (1.0 - p), 1e-12) / p.size",
-                new="dp = (-y / p + (1.0 - y) / (1.0 - p)) / p.size", loses=["test_binary_cross_entropy"]),
-    # Task 3: bce_with_logits
+                new="dp = (-y / p + (1.0 - y) / (1.0 - p)) / p.size", loses=["test_bce"]),
+    WrongAnswer("bce: backward ignores dout", cell="bce",
+                old="return dout * dp", new="return dp", loses=["test_bce"]),
+    WrongAnswer("bce: the last forward's inputs kept in a global, not in the cache", cell="bce",
+                old="    return float(loss), (p, y)" + BCE_TAIL + "    p, y = cache\n",
+                new="    global last_inputs\n    last_inputs = (p, y)\n    return float(loss), None" + BCE_TAIL
+                    + "    p, y = last_inputs\n", loses=["test_bce"]),
+    # Task 3: bce_with_logits_forward, bce_with_logits_backward
     WrongAnswer("bce_with_logits: sigmoid first, then clamped BCE (wrong at large |z|)", cell="bce_with_logits",
                 old="    loss = np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))))\n",
                 new="    p = 1.0 / (1.0 + np.exp(-z))\n"
@@ -80,6 +103,8 @@ WRONG_ANSWERS = [
     WrongAnswer("bce_with_logits: drops the max(z, 0) term (right only for z <= 0)", cell="bce_with_logits",
                 old="np.mean(np.maximum(z, 0.0) - z * y +", new="np.mean(- z * y +",
                 loses=["test_bce_with_logits"]),
+    WrongAnswer("bce_with_logits: backward ignores dout", cell="bce_with_logits",
+                old="return dout * dz", new="return dz", loses=["test_bce_with_logits"]),
     # Task 4: softmax
     WrongAnswer("softmax: forgot to subtract the max (overflow: nan at logits of 1e4)", cell="softmax",
                 old="np.exp(z - np.max(z, axis=1, keepdims=True))", new="np.exp(z)", loses=["test_softmax"]),
@@ -103,15 +128,15 @@ WRONG_ANSWERS = [
     WrongAnswer("softmax: sum without keepdims (divides row n by the sum of row k)", cell="softmax",
                 old="return e / np.sum(e, axis=1, keepdims=True)", new="return e / np.sum(e, axis=1)",
                 loses=["test_softmax"]),
-    # Task 5: softmax_cross_entropy
+    # Task 5: softmax_cross_entropy_forward, softmax_cross_entropy_backward
     WrongAnswer("ce: gradient (p - y) without the 1/N", cell="softmax_cross_entropy",
-                old="    dlogits /= N\n", new="", loses=["test_softmax_cross_entropy"]),
+                old="return dout * dz / N", new="return dout * dz", loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: gradient divided by N*C (the mean over all entries)", cell="softmax_cross_entropy",
-                old="dlogits /= N", new="dlogits /= logits.size", loses=["test_softmax_cross_entropy"]),
+                old="return dout * dz / N", new="return dout * dz / probs.size", loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: gradient sign flipped, (y - p) / N", cell="softmax_cross_entropy",
-                old="dlogits /= N", new="dlogits /= -N", loses=["test_softmax_cross_entropy"]),
+                old="return dout * dz / N", new="return -dout * dz / N", loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: forgot to subtract the max (overflow at logits of 1e4)", cell="softmax_cross_entropy",
-                old="shifted = logits - np.max(logits, axis=1, keepdims=True)", new="shifted = logits",
+                old="shifted = z - np.max(z, axis=1, keepdims=True)", new="shifted = z",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: log of the (stable) softmax: log 0 = -inf when a probability underflows",
                 cell="softmax_cross_entropy",
@@ -123,23 +148,30 @@ WRONG_ANSWERS = [
                 new="    e = np.exp(shifted)\n    log_probs = np.log(e / np.sum(e, axis=1, keepdims=True) + 1e-12)\n",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: p[:, labels] picks an N x N block instead of one entry per row", cell="softmax_cross_entropy",
-                old="loss = -np.mean(log_probs[rows, labels])", new="loss = -np.mean(log_probs[:, labels])",
+                old="loss = -np.mean(log_probs[rows, y])", new="loss = -np.mean(log_probs[:, y])",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: one-hot built on the wrong axis, np.eye(C)[:, labels]", cell="softmax_cross_entropy",
-                old="    dlogits = np.exp(log_probs)\n    dlogits[rows, labels] -= 1.0\n",
-                new="    dlogits = np.exp(log_probs) - np.eye(logits.shape[1])[:, labels]\n",
+                old="    dz = probs.copy()                                        # never write into the cache\n"
+                    "    dz[np.arange(N), y] -= 1.0\n",
+                new="    dz = probs - np.eye(probs.shape[1])[:, y]\n",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: softmax over axis 0", cell="softmax_cross_entropy",
-                old="    shifted = logits - np.max(logits, axis=1, keepdims=True)\n"
+                old="    shifted = z - np.max(z, axis=1, keepdims=True)\n"
                     "    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))\n",
-                new="    shifted = logits - np.max(logits, axis=0, keepdims=True)\n"
+                new="    shifted = z - np.max(z, axis=0, keepdims=True)\n"
                     "    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))\n",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: loss summed over the batch, gradient still averaged", cell="softmax_cross_entropy",
-                old="loss = -np.mean(log_probs[rows, labels])", new="loss = -np.sum(log_probs[rows, labels])",
+                old="loss = -np.mean(log_probs[rows, y])", new="loss = -np.sum(log_probs[rows, y])",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: modifies the caller's logits in place", cell="softmax_cross_entropy",
-                old="    shifted = logits - np.max(logits, axis=1, keepdims=True)\n",
-                new="    logits -= np.max(logits, axis=1, keepdims=True)\n    shifted = logits\n",
+                old="    shifted = z - np.max(z, axis=1, keepdims=True)\n",
+                new="    z -= np.max(z, axis=1, keepdims=True)\n    shifted = z\n",
                 loses=["test_softmax_cross_entropy"]),
+    WrongAnswer("ce: backward ignores dout", cell="softmax_cross_entropy",
+                old="return dout * dz / N", new="return dz / N", loses=["test_softmax_cross_entropy"]),
+    WrongAnswer("ce: backward writes into the cached probabilities (no copy): a second backward is wrong",
+                cell="softmax_cross_entropy",
+                old="dz = probs.copy()                                        # never write into the cache",
+                new="dz = probs", loses=["test_softmax_cross_entropy"]),
 ]
