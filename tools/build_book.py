@@ -26,7 +26,7 @@ STAMP = BUILD / ".page-inputs-hash"
 
 
 # What the pages read besides their own text: nnlib, and the benchmark results the speed appendix shows.
-PAGE_INPUTS = ["nnlib/*.py", "benchmarks/results.json"]
+PAGE_INPUTS = ["nnlib/*.py", "book/_helpers.py", "benchmarks/results.json"]
 
 
 def inputs_hash() -> str:
