@@ -18,10 +18,12 @@ import copy
 import io
 import runpy
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
 from grading.notebook import InProcessNotebook
 from grading.runner import Verdict, checks_for, is_graded_test, run_check
@@ -82,20 +84,23 @@ def replay(nb, checks, assignment: str, *, run_visible_tests=False) -> dict[str,
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     notebook = InProcessNotebook(namespace)
     verdicts = {}
-    sink = io.StringIO()
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        graded = is_graded_test(cell)
-        if not graded or run_visible_tests:
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+    quiet = contextlib.ExitStack()  # the notebook's output and warnings are not the grader's
+    for context in (contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()),
+                    warnings.catch_warnings(), np.errstate(all="ignore")):
+        quiet.enter_context(context)
+    with quiet:
+        warnings.simplefilter("ignore")
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            graded = is_graded_test(cell)
+            if not graded or run_visible_tests:
                 try:
                     exec(compile(cell.source, "<cell>", "exec"), namespace)
                 except BaseException:  # a cell that raises is recorded by its test's verdict, as in a kernel
                     pass
-        if graded:
-            grade_id = cell.metadata["nbgrader"]["grade_id"]
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            if graded:
+                grade_id = cell.metadata["nbgrader"]["grade_id"]
                 verdicts[grade_id] = run_check(checks.get(grade_id), notebook, assignment, grade_id)
     return verdicts
 

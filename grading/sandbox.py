@@ -73,8 +73,11 @@ class Sandbox:
     def for_course(cls, *hidden: str, limits: Limits | None = None) -> "Sandbox":
         """The sandbox for grading a course: hide `hidden` (course root, exchange, gradebook folder...) and the
         folder holding the course's packages; show the Python environment read-only."""
+        import nnlib
+
         here = Path(__file__).resolve().parents[1]   # the folder holding grading/ and nnlib/
-        always = ["/root", "/home", "/run", "/var/tmp", str(here)]
+        packages = [str(Path(__file__).resolve().parent), str(Path(nnlib.__file__).resolve().parent)]
+        always = ["/root", "/home", "/run", "/var/tmp", str(here), *packages]  # packages: wherever installed
         hide = sorted({os.path.realpath(p) for p in [*hidden, *always] if p and os.path.isdir(p)} - {"/"})
         show = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
         return cls(hidden=hide, read_only=show, limits=limits or Limits())

@@ -43,6 +43,12 @@ print("wiped", wiped)
 """
 READ_SECRETS = """
 import os
+for package in ("nnlib", "grading"):
+    try:
+        __import__(package)
+        print("IMPORTED", package)
+    except ImportError as exc:
+        print("cannot import", package, exc)
 for path in [{checks!r}, {secret!r}, "/root/.bashrc", os.path.expanduser("~/.ssh/id_rsa")]:
     try:
         print("READ", path, open(path).read()[:200])
@@ -198,7 +204,8 @@ def test_a_class_with_hostile_notebooks(tmp_path, local_server, monkeypatch):
     assert received == [], "a sandboxed kernel reached a server on this machine"
     for student in submissions:                           # nothing secret reached any notebook's outputs
         graded = (root / "autograded" / student / A / f"{A}.ipynb").read_text()
-        assert SECRET not in graded and "def test_dense_backward" not in graded, student
+        leaked = [s for s in (SECRET, "def test_dense_backward", "IMPORTED nnlib", "IMPORTED grading") if s in graded]
+        assert not leaked, (student, leaked)
     assert (root / "gradebook.db").stat().st_size > 0 and len((root / "grades.csv").read_text().splitlines()) == 1 + len(submissions)
 
 
