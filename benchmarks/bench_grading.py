@@ -68,21 +68,20 @@ def course(tmp: Path, assignment: str, students: int, unsafe: bool):
     shutil.copytree(REPO / "solutions" / assignment, root / "solutions" / assignment)
     env = dict(os.environ, NBGRADER_COURSE_ROOT=str(root), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
     env.pop("NBGRADER_DB_URL", None)
-    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], cwd=root, env=env,
-                   check=True, capture_output=True)
     names = make_class(root, assignment, students)
     extra = ["--TrustedExecute.unsafe_no_sandbox=True"] if unsafe else []
     return root, env, names, extra
 
 
-def reset(root: Path) -> None:
-    for path in [root / "autograded", root / "gradebook.db"]:
+def reset(root: Path, env, assignment: str) -> None:
+    """A fresh gradebook holding the assignment, and no graded work (not timed)."""
+    for path in [root / "autograded", root / "gradebook.db", *root.glob("gradebook.db.backup-*")]:
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    for backup in root.glob("gradebook.db.backup-*"):
-        backup.unlink()
+    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], cwd=root, env=env,
+                   check=True, capture_output=True)
 
 
 def timed(cmd, **kw) -> float:
@@ -108,12 +107,12 @@ def main() -> None:
         for assignment in args.assignments:
             root, env, names, extra = course(Path(tmp), assignment, args.students, args.unsafe)
             nbgrader = [str(BIN / "nbgrader"), "autograde", assignment, "--force", *extra]
-            reset(root)
+            reset(root, env, assignment)
             serial = sum(timed([*nbgrader, f"--student={name}"], cwd=root, env=env)
                          for name in names[:args.serial_students]) / args.serial_students
-            reset(root)
+            reset(root, env, assignment)
             one_call = timed(nbgrader, cwd=root, env=env) / len(names)
-            reset(root)
+            reset(root, env, assignment)
             grade = [str(BIN / "python"), "-m", "grading.classroom", assignment, *(["--unsafe"] if args.unsafe else [])]
             classroom = timed(grade, cwd=root, env=env) / len(names)
             results["assignments"][assignment] = {"serial": serial, "one_call": one_call, "make_grade": classroom}
