@@ -24,7 +24,6 @@ import glob
 import json
 import multiprocessing
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
