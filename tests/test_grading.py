@@ -195,7 +195,7 @@ def _hostile_notebook(spec):
         answers["relu_backward"] = answers["relu_backward"].replace("return dout *", "return -dout *")
         answers["two_layer_loss_and_grads"] = answers["two_layer_loss_and_grads"].replace("dscores /= N",
                                                                                           "dscores /= -N")
-    if not spec["full"]:
+    elif not spec["full"]:
         answers = {k: BLANK for k in answers}
     answers.update(spec["answers"])
     nb = H.student_notebook(A, answers)
