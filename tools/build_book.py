@@ -1,7 +1,9 @@
 """Build the course website into _build/html (what `make book` runs).
 
-1. If nnlib's source (or a data file a page reads, PAGE_INPUTS) changed since the last build, clear the execution
-   cache: MyST-NB's cache keys on a notebook's own text only, so a page would otherwise show stale results.
+1. MyST-NB's execution cache keys on a notebook's own text only, so a page would otherwise show stale results when
+   what it reads changes: if nnlib or the book's helpers changed since the last build (GLOBAL_INPUTS), clear the
+   whole cache; if only a file one page reads changed (PAGE_INPUTS, e.g. the benchmark results the speed appendix
+   shows), re-execute that page alone.
 2. Write each chapter page as a plain .ipynb into book/_notebooks/ (the page's "download this notebook" link).
 3. Run Jupyter Book with warnings as errors (-W); a cell that raises fails the build (_config.yml).
 4. Print the path of index.html.
@@ -11,6 +13,7 @@ Usage: python tools/build_book.py [--all]   (--all: rebuild every page from scra
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -25,16 +28,35 @@ CACHE = BUILD / ".jupyter_cache"
 STAMP = BUILD / ".page-inputs-hash"
 
 
-# What the pages read besides their own text: nnlib, and the benchmark results the speed appendix shows.
-PAGE_INPUTS = ["nnlib/*.py", "book/_helpers.py", "benchmarks/results.json"]
+# What the pages read besides their own text: every page reads nnlib and the helpers; one page reads a data file.
+GLOBAL_INPUTS = ["nnlib/*.py", "book/_helpers.py"]
+PAGE_INPUTS = {"book/appendix_speed.md": ["benchmarks/results.json"]}
 
 
-def inputs_hash() -> str:
+def inputs_hash(patterns) -> str:
     digest = hashlib.sha256()
-    for pattern in PAGE_INPUTS:
+    for pattern in patterns:
         for path in sorted(REPO.glob(pattern)):
             digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def current_inputs() -> dict:
+    return {"all pages": inputs_hash(GLOBAL_INPUTS),
+            **{page: inputs_hash(files) for page, files in PAGE_INPUTS.items()}}
+
+
+def re_execute(page: str) -> None:
+    """Forget one page's cached execution, and make Sphinx read it again."""
+    from jupyter_cache import get_cache
+
+    path = REPO / page
+    if CACHE.exists():
+        cache = get_cache(str(CACHE))
+        for record in cache.list_cache_records():
+            if Path(record.uri) == path:
+                cache.remove_cache(record.pk)
+    os.utime(path)  # newer than its doctree: Sphinx reads it again
 
 
 def export_notebooks() -> None:
@@ -50,14 +72,23 @@ def export_notebooks() -> None:
 
 def main() -> int:
     BUILD.mkdir(exist_ok=True)
-    current = inputs_hash()
-    if "--all" in sys.argv or not STAMP.exists() or STAMP.read_text() != current:
-        print("nnlib or the benchmark results changed since the last build: re-executing every page")
+    current = current_inputs()
+    try:
+        last = json.loads(STAMP.read_text())
+    except (OSError, ValueError):
+        last = {}
+    if "--all" in sys.argv or last.get("all pages") != current["all pages"]:
+        print("nnlib or the book's helpers changed since the last build: re-executing every page")
         # Sphinx re-reads only sources whose text changed and reuses its pickled doctrees for the rest, so the
         # doctrees and the HTML go too, not just MyST-NB's execution cache.
         for stale in (CACHE, BUILD / ".doctrees", BUILD / "html", BUILD / "jupyter_execute"):
             if stale.exists():
                 shutil.rmtree(stale)
+    else:
+        for page in PAGE_INPUTS:
+            if last.get(page) != current[page]:
+                print(f"what {page} reads changed since the last build: re-executing it")
+                re_execute(page)
     export_notebooks()
     jb = Path(sys.executable).with_name("jupyter-book")
     # One BLAS thread: the pages multiply small matrices, where a second thread only adds contention (measured:
@@ -68,7 +99,7 @@ def main() -> int:
     if result.returncode != 0:
         print("\nThe book did not build (see the messages above; executed-cell errors are in _build/html/reports/).")
         return result.returncode
-    STAMP.write_text(current)
+    STAMP.write_text(json.dumps(current))
     print(f"\nThe website is built: {BUILD / 'html' / 'index.html'}")
     return 0
 
