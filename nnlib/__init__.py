@@ -1,23 +1,10 @@
 """nnlib: the NumPy reference library of the course "Backpropagation: training neural
-networks from scratch".
-
-Every operation is a pair ``X_forward(...) -> (out, cache)`` and
-``X_backward(dout, cache) -> gradients``, where dout is the gradient of the loss with
-respect to the operation's output. The Modules (``Dense``, ``ReLU``, ``Sequential``, the
-losses) are thin classes over these pairs. Everything is importable from ``nnlib``:
-
-- checks: input checks, ShapeError; gradcheck: central differences, rel_error.
-- activations: sigmoid, tanh, relu, leaky_relu, their pairs and Modules.
-- module: Parameter, Module, Sequential; layers: the dense pair, Dense, neuron_forward.
-- init: Xavier and He initialisers; losses: softmax and the loss pairs and Modules.
-- optim: SGD, Adam, cosine_lr; regularization: L1/L2; clip: gradient clipping.
-- data: mini-batches, scalers, a stratified split, two small real data sets.
-- train: fit, History, predict, accuracy.
-
-Conventions: a Dense layer's W is (in_features, out_features), so out = x @ W + b
-(PyTorch's Linear stores the transpose). As in PyTorch, backward adds to
-``Parameter.grad``, ``zero_grad`` sets it to None, losses take the mean over the
-batch, and float32 stays float32.
+networks from scratch". Every operation is a pair ``X_forward(...) -> (out, cache)``
+and ``X_backward(dout, cache) -> gradients``, dout being d loss / d out; the Modules
+(``Dense``, ``ReLU``, ``Sequential``, the losses) are thin classes over the pairs.
+As in PyTorch, backward adds to ``Parameter.grad``, ``zero_grad`` sets it to None,
+losses take the mean over the batch, and float32 stays float32; but a Dense layer's W
+is (in_features, out_features), so out = x @ W + b (Linear stores the transpose).
 """
 from .activations import (LeakyReLU, ReLU, Sigmoid, Tanh, leaky_relu,
                           leaky_relu_backward, leaky_relu_forward, relu, relu_backward,

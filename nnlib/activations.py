@@ -1,9 +1,5 @@
-"""Activation functions as forward/backward pairs, and the Modules over them.
-
-``X_forward(z) -> (out, cache)`` and ``X_backward(dout, cache) -> dz``, elementwise:
-z, out, dout and dz are arrays of one shape (any) and a floating dtype.
-The plain functions (``sigmoid(z)``, ...) return out alone.
-"""
+"""Activation functions, their forward/backward pairs and their Modules, elementwise:
+z, out, dout (d loss / d out) and dz have one shape (any) and a floating dtype."""
 import numpy as np
 
 from .checks import as_float
@@ -18,13 +14,13 @@ def sigmoid(z):
 
 
 def sigmoid_forward(z):
-    """Returns: out = σ(z); cache = out, since dσ/dz = σ(z)(1 - σ(z))."""
+    """Returns: out = σ(z), z's shape; cache = out (dσ/dz = σ(z)(1 - σ(z)))."""
     out = sigmoid(z)
     return out, out
 
 
 def sigmoid_backward(dout, cache):
-    """dz = dout · out · (1 - out), with out = σ(z) from the cache."""
+    """dout: out's shape; cache: out = σ(z). Returns: dz = dout · out · (1 - out)."""
     out = cache
     return dout * out * (1 - out)
 
@@ -35,13 +31,13 @@ def tanh(z):
 
 
 def tanh_forward(z):
-    """Returns: out = tanh(z); cache = out, since d tanh/dz = 1 - tanh(z)²."""
+    """Returns: out = tanh(z), z's shape; cache = out (d tanh/dz = 1 - tanh(z)²)."""
     out = tanh(z)
     return out, out
 
 
 def tanh_backward(dout, cache):
-    """dz = dout · (1 - out²), with out = tanh(z) from the cache."""
+    """dout: out's shape; cache: out = tanh(z). Returns: dz = dout · (1 - out²)."""
     out = cache
     return dout * (1 - out * out)
 
@@ -52,12 +48,13 @@ def relu(z):
 
 
 def relu_forward(z):
-    """Returns: out = max(z, 0); cache = z."""
+    """Returns: out = max(z, 0), z's shape; cache = z."""
     return relu(z), z
 
 
 def relu_backward(dout, cache):
-    """dz = dout where z > 0, else 0 (at exactly 0 too, as in PyTorch)."""
+    """dout: z's shape; cache: z. Returns: dz = dout where z > 0, else 0 (at exactly 0
+    too, as in PyTorch)."""
     z = cache
     return dout * (z > 0)
 
@@ -69,18 +66,20 @@ def leaky_relu(z, negative_slope=0.01):
 
 
 def leaky_relu_forward(z, negative_slope=0.01):
-    """Returns: out = leaky_relu(z); cache = (z, negative_slope)."""
+    """Returns: out = leaky_relu(z), z's shape; cache = (z, negative_slope)."""
     return leaky_relu(z, negative_slope), (z, negative_slope)
 
 
 def leaky_relu_backward(dout, cache):
-    """dz = dout where z > 0, else negative_slope · dout (at exactly 0 too)."""
+    """dout: z's shape; cache: (z, negative_slope). Returns: dz = dout where z > 0, else
+    negative_slope · dout (at exactly 0 too)."""
     z, negative_slope = cache
     return np.where(z > 0, dout, dout * dout.dtype.type(negative_slope))
 
 
 class Activation(Module):
-    """A Module over a pair: forward(x) -> out, shaped like x; backward(dout) -> dx."""
+    """Base of the activation Modules: forward(x) -> out and backward(dout) -> dx call
+    the pair forward_fn, backward_fn; x, out, dout and dx share a shape."""
     forward_fn = backward_fn = None
 
     def forward(self, x):
@@ -95,19 +94,22 @@ class Activation(Module):
 
 
 class Sigmoid(Activation):
+    """The sigmoid as a layer (no parameters)."""
     forward_fn, backward_fn = sigmoid_forward, sigmoid_backward
 
 
 class Tanh(Activation):
+    """tanh as a layer (no parameters)."""
     forward_fn, backward_fn = tanh_forward, tanh_backward
 
 
 class ReLU(Activation):
+    """ReLU as a layer (no parameters)."""
     forward_fn, backward_fn = relu_forward, relu_backward
 
 
 class LeakyReLU(Activation):
-    """negative_slope: float, the slope for x <= 0."""
+    """Leaky ReLU as a layer; negative_slope: float, the slope for x <= 0."""
     backward_fn = leaky_relu_backward
 
     def __init__(self, negative_slope=0.01):

@@ -1,12 +1,8 @@
-"""Input checks shared by nnlib. Each costs O(1), except where a scan is the point
-(label ranges, probabilities).
-
-Every error names the argument, what was expected and what came, e.g.
-``ShapeError: Dense.forward: x must have shape (N, 3), got (5, 4)``. NaN and Inf are
-caught where that is cheap and useful (a loss that is not finite stops ``fit`` with
-``TrainingDiverged``), and everywhere once ``nnlib.full_checks(True)`` turns on a scan
-of every checked array, for debugging.
-"""
+"""Input checks shared by nnlib, each O(1) except where a scan is the point (labels,
+probabilities). Every error names the argument, what was expected and what came, e.g.
+``ShapeError: dense_forward: x must have shape (N, 3), got (5, 4)``. NaN and Inf are
+caught where cheap and useful (``fit`` stops with ``TrainingDiverged`` when the loss is
+not finite), and everywhere once ``full_checks(True)`` scans every checked array."""
 import numpy as np
 
 FULL_CHECKS = False
@@ -49,14 +45,10 @@ def check_finite(x, name, where):
 
 
 def as_float(x, name, where, shape=None):
-    """x as a floating-point ndarray (no copy if it is one), checked.
-
-    x: array-like; Python numbers and lists become float64; an integer or bool ndarray
-        is a TypeError.
-    shape: None, or the required shape (ints, or names such as "N" for any size).
-    Returns: ndarray of a floating dtype.
-    Raises: TypeError, ShapeError; NonFiniteError under full_checks.
-    """
+    """x (array-like; numbers and lists become float64) as a floating-point ndarray, no
+    copy if it is one. shape: None, or the required shape (ints, or names such as "N").
+    Raises: TypeError for an integer or bool array, ShapeError; NonFiniteError under
+    full_checks."""
     if not isinstance(x, np.ndarray):
         x = np.asarray(x, dtype=np.float64)
     if x.dtype.kind != "f":
@@ -83,9 +75,10 @@ def as_labels(y, name, num_classes, n, where):
     return y
 
 
-def check_positive(value, name, where, *, allow_zero=False):
-    """Raise ValueError unless value > 0 (>= 0 with allow_zero); return it."""
+def check_positive(value, name, where, *, allow_zero=False, integer=False):
+    """Raise ValueError unless value > 0 (>= 0 with allow_zero; an int with integer)."""
+    if integer and not (isinstance(value, (int, np.integer)) and value >= 1):
+        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
     if not (value >= 0 if allow_zero else value > 0):
-        want = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{where}: {name} must be {want}, got {value}")
-    return value
+        raise ValueError(f"{where}: {name} must be {'>=' if allow_zero else '>'} 0, "
+                         f"got {value}")

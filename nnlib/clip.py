@@ -1,7 +1,5 @@
-"""Gradient clipping and per-layer gradient norms.
-
-params: a list of Parameters (or a Module, whose parameters() are used).
-"""
+"""Gradient clipping and per-layer gradient norms. params: a list of Parameters, or a
+Module (its parameters() are used)."""
 import math
 
 import numpy as np
@@ -17,9 +15,8 @@ def _params(params):
 def clip_grad_norm(params, max_norm):
     """Rescale all gradients together so that their joint L2 norm is at most max_norm,
     as PyTorch: if the total norm exceeds max_norm, every .grad is replaced by
-    .grad · max_norm / (norm + 1e-6).
-    max_norm: float > 0. Returns: float, the total norm BEFORE clipping.
-    """
+    .grad · max_norm / (norm + 1e-6). max_norm: float > 0.
+    Returns: float, the total norm BEFORE clipping."""
     params = [p for p in _params(params) if p.grad is not None]
     norm = math.sqrt(sum(float(np.sum(p.grad * p.grad)) for p in params))
     scale = max_norm / (norm + 1e-6)

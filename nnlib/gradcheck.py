@@ -13,11 +13,9 @@ def _number(value):
 
 def numerical_gradient(f, x, eps=1e-6):
     """Gradient of a function with a number for a value, by central differences.
-
-    f: function, an ndarray shaped like x (float64) -> a number.
-    x: array-like, any shape D; never modified (f sees a float64 copy). eps: the step.
-    Returns: ndarray D, float64; entry i is (f(x + eps·e_i) - f(x - eps·e_i)) / 2eps.
-    """
+    f: function, an ndarray shaped like x (float64) -> a number. x: array-like, any
+    shape D; never modified (f sees a float64 copy). eps: the step.
+    Returns: ndarray D, float64; entry i is (f(x + eps·e_i) - f(x - eps·e_i)) / 2eps."""
     x = np.array(x, dtype=np.float64)  # a copy we may perturb
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
@@ -33,11 +31,8 @@ def numerical_gradient(f, x, eps=1e-6):
 
 def numerical_gradient_wrt(f, x, dout, eps=1e-6):
     """The gradient of sum(f(x) * dout) by central differences: what a backward pass
-    returns for the upstream gradient dout.
-
-    f: function, an ndarray shaped like x -> an ndarray shaped like dout.
-    x: any shape D. dout: the shape of f(x). Returns: ndarray D, float64.
-    """
+    returns for the upstream gradient dout. f: function, an ndarray shaped like x ->
+    an ndarray shaped like dout. x: any shape D. Returns: ndarray D, float64."""
     dout = np.asarray(dout, dtype=np.float64)
     return numerical_gradient(lambda x_: np.sum(np.asarray(f(x_)) * dout), x, eps)
 
@@ -72,24 +67,19 @@ class GradcheckResult:
 
 def gradcheck(f, x, analytic, *, dout=None, eps=1e-6, rtol=1e-5, atol=1e-8, name="x"):
     """Compare an analytic gradient with central differences.
-
-    f: without dout, an ndarray shaped like x -> a number; with dout, -> an ndarray
-        shaped like dout, and the gradient checked is that of sum(f(x) * dout).
-    x: the point (not modified). analytic: your gradient at x, shaped like x.
-    rtol: the allowed relative error. atol: entries within atol pass whatever their
-        relative error (rounding makes the central difference of an exact 0 ~1e-10).
-    name: the variable's name in the report.
+    f: an ndarray shaped like x -> a number; or, with dout, -> an ndarray shaped like
+    dout, and the gradient checked is that of sum(f(x) * dout). x: the point (not
+    modified). analytic: your gradient at x, x's shape. rtol: the allowed relative
+    error. atol: entries within atol pass whatever their relative error (rounding makes
+    the central difference of an exact 0 ~1e-10). name: x's name in the report.
     Returns: GradcheckResult, e.g. "gradient WRONG at d x[2, 1]: analytic 0.31,
-        numeric -0.31, rel error 1 (rtol 1e-05)".
-    """
+    numeric -0.31, rel error 1 (rtol 1e-05)"."""
     analytic = np.asarray(analytic, dtype=np.float64)
     if analytic.shape != np.shape(x):
         raise ValueError(f"gradcheck: analytic must have the shape of x {np.shape(x)}, "
                          f"got {analytic.shape}")
-    if dout is None:
-        numeric = numerical_gradient(f, x, eps)
-    else:
-        numeric = numerical_gradient_wrt(f, x, dout, eps)
+    numeric = (numerical_gradient(f, x, eps) if dout is None
+               else numerical_gradient_wrt(f, x, dout, eps))
     abs_err = np.abs(analytic - numeric)
     rel = abs_err / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
     rel = np.where(abs_err <= atol, 0.0, rel)
@@ -104,4 +94,3 @@ def gradcheck(f, x, analytic, *, dout=None, eps=1e-6, rtol=1e-5, atol=1e-8, name
     message = (f"gradient OK (worst {report})" if ok
                else f"gradient WRONG at {report} (rtol {rtol:g})")
     return GradcheckResult(ok, max_rel, worst, a, n, message)
-

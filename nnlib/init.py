@@ -1,10 +1,7 @@
-"""Weight initialisers with PyTorch's variances.
-
-Each returns an ndarray (fan_in, fan_out) of ``dtype``: a Dense layer's W is (in, out).
-rng: np.random.Generator, int seed, or None (fresh randomness).
-Xavier/Glorot: Var = gain² · 2 / (fan_in + fan_out).
-He/Kaiming (for ReLU, fan_in mode): Var = 2 / fan_in.
-"""
+"""Weight initialisers with PyTorch's variances, each returning an ndarray (fan_in,
+fan_out) of ``dtype``, a Dense layer's W; rng: Generator, int seed or None.
+Xavier/Glorot: Var = gain² · 2 / (fan_in + fan_out). He/Kaiming (for ReLU, fan_in
+mode): Var = 2 / fan_in."""
 import math
 
 import numpy as np

@@ -1,19 +1,15 @@
-"""The fully connected (dense) layer as a forward/backward pair, its Module, and a
-single neuron."""
+"""A fully connected (dense) layer as a forward/backward pair and a Module; a neuron."""
 import numpy as np
 
 from .activations import relu, sigmoid, tanh
-from .checks import as_float, check_shape
+from .checks import as_float, check_positive, check_shape
 from .init import INITIALIZERS
 from .module import Module, Parameter
 
 
 def dense_forward(x, W, b):
-    """out = x @ W + b.
-
-    x: (N, D_in) float. W: (D_in, D_out). b: (D_out,). W and b are used in x's dtype.
-    Returns: out (N, D_out); cache = (x, W), what dense_backward needs.
-    """
+    """out = x @ W + b. x: (N, D_in) float. W: (D_in, D_out). b: (D_out,).
+    W and b are used in x's dtype. Returns: out (N, D_out); cache = (x, W)."""
     W = as_float(W, "W", "dense_forward", shape=("D_in", "D_out"))
     x = as_float(x, "x", "dense_forward", shape=("N", W.shape[0]))
     b = as_float(b, "b", "dense_forward", shape=(W.shape[1],))
@@ -22,12 +18,9 @@ def dense_forward(x, W, b):
 
 
 def dense_backward(dout, cache):
-    """Gradients of out = x @ W + b.
-
-    dout: (N, D_out), d loss / d out. cache: (x, W) from dense_forward.
+    """Gradients of out = x @ W + b. dout: (N, D_out), d loss / d out. cache: (x, W).
     Returns: dx (N, D_in) = dout @ W.T; dW (D_in, D_out) = x.T @ dout;
-        db (D_out,) = dout summed over the batch.
-    """
+    db (D_out,) = dout summed over the batch."""
     x, W = cache
     dout = as_float(dout, "dout", "dense_backward", shape=(x.shape[0], W.shape[1]))
     return dout @ W.T, x.T @ dout, dout.sum(axis=0)
@@ -37,12 +30,9 @@ ACTIVATIONS = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu, "identity": lambd
 
 
 def neuron_forward(x, w, b, activation="sigmoid"):
-    """One neuron: activation(x @ w + b).
-
-    x: (N, D) or (D,) float. w: (D,). b: a number.
+    """One neuron: activation(x @ w + b). x: (N, D) or (D,) float. w: (D,). b: a number.
     activation: "sigmoid", "tanh", "relu", "identity", or a function of an array.
-    Returns: (N,) ndarray, or a 0-d array for x of shape (D,).
-    """
+    Returns: (N,) ndarray, or a 0-d array for x of shape (D,)."""
     x = as_float(x, "x", "neuron_forward")
     if x.ndim not in (1, 2):
         check_shape(x, "x", ("N", "D"), "neuron_forward")
@@ -58,32 +48,24 @@ def neuron_forward(x, w, b, activation="sigmoid"):
 
 
 class Dense(Module):
-    """Fully connected layer: out = x @ W + b.
-
-    in_features, out_features: int.
+    """Fully connected layer: out = x @ W + b. in_features, out_features: int.
     init: "he" (= "he_normal"), "xavier" (= "xavier_normal"), "he_uniform",
-        "xavier_uniform", or a function (in_features, out_features) -> array, called
-        with rng=rng too when rng is given.
-    rng: Generator, int seed or None. dtype: the parameters' dtype.
-    Parameters: W (in_features, out_features), named "W" (the transpose of PyTorch's
-        Linear.weight); b (out_features,), zeros, named "b".
-    cache: (x, W) of the last forward.
+    "xavier_uniform", or a function (in_features, out_features) -> array (given rng=rng
+    too when rng is given). rng: Generator, int seed or None. dtype: that of W and b.
+    Parameters: W (in_features, out_features), named "W" (PyTorch's Linear.weight
+    transposed); b (out_features,), zeros, named "b". cache: (x, W) of the last forward.
     """
 
     def __init__(self, in_features, out_features, *, init="he", rng=None,
                  dtype=np.float64):
-        for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(n, (int, np.integer)) or n < 1:
-                raise ValueError(f"Dense: {name} must be a positive int, got {n!r}")
-        if callable(init):
-            W = init(in_features, out_features) if rng is None else init(
-                in_features, out_features, rng=rng)
-        elif init in INITIALIZERS:
-            W = INITIALIZERS[init](in_features, out_features, rng=rng)
-        else:
+        check_positive(in_features, "in_features", "Dense", integer=True)
+        check_positive(out_features, "out_features", "Dense", integer=True)
+        if not (callable(init) or init in INITIALIZERS):
             raise ValueError(f"Dense: init must be one of {sorted(INITIALIZERS)} "
                              f"or a function, got {init!r}")
-        W = np.asarray(W, dtype=dtype)
+        init = init if callable(init) else INITIALIZERS[init]
+        kwargs = {} if rng is None else {"rng": rng}
+        W = np.asarray(init(in_features, out_features, **kwargs), dtype=dtype)
         check_shape(W, "init(...)", (in_features, out_features), "Dense")
         self.in_features, self.out_features = in_features, out_features
         self.W = Parameter(W, "W")

@@ -1,11 +1,8 @@
-"""Softmax; the losses as forward/backward pairs, with PyTorch's mean reduction; and
-their Modules.
-
-``X_forward(pred, target) -> (loss, cache)``: loss is a Python float.
-``X_backward(dout, cache) -> dpred``: dout is the gradient with respect to the loss, a
-number (1.0 when the loss is the final value); dpred is shaped like pred.
-A Loss module: ``value = loss_fn(pred, target)``, then ``loss_fn.backward()``.
-"""
+"""Softmax; the losses as forward/backward pairs, with PyTorch's mean reduction (over
+all M entries; over the N rows for cross-entropy); and their Modules.
+``X_forward(pred, target) -> (loss, cache)``, loss a float. ``X_backward(dout, cache) ->
+dpred``, pred's shape; dout: a number, the gradient with respect to the loss (1.0 when
+the loss is the final value)."""
 import math
 
 import numpy as np
@@ -46,14 +43,15 @@ def mse_forward(pred, target):
 
 
 def mse_backward(dout, cache):
-    """dpred = dout · 2 (pred - target) / M."""
+    """cache: pred - target. Returns: dpred = dout · 2 (pred - target) / M."""
     diff = cache
     return diff * (2.0 * dout / diff.size)
 
 
 def bce_forward(pred, target):
-    """-mean(t log p + (1 - t) log(1 - p)) on probabilities p in [0, 1]. As in PyTorch,
-    each log is clamped at -100, so p = 0 or 1 stays finite. cache: (p, t)."""
+    """-mean(t log p + (1 - t) log(1 - p)); pred: probabilities p in [0, 1], target t of
+    p's shape. As in PyTorch each log is clamped at -100, so p = 0 or 1 stays finite.
+    cache: (p, t)."""
     p, t = _pair(pred, target, "bce_forward")
     if p.size and (p.min() < 0 or p.max() > 1):
         i = tuple(int(k) for k in np.argwhere((p < 0) | (p > 1))[0])
@@ -65,13 +63,14 @@ def bce_forward(pred, target):
 
 
 def bce_backward(dout, cache):
-    """dpred = dout · (p - t) / max(p (1 - p), 1e-12) / M (PyTorch's clamp)."""
+    """cache: (p, t). Returns: dpred = dout · (p - t) / max(p (1 - p), 1e-12) / M, the
+    clamp as in PyTorch."""
     p, t = cache
     return (p - t) / np.maximum(p * (1 - p), 1e-12) * (dout / p.size)
 
 
 def bce_with_logits_forward(pred, target):
-    """bce(σ(z), t) on raw scores z, computed stably as
+    """bce(σ(z), t) on raw scores z (pred), target t of z's shape, computed stably as
     mean(max(z, 0) - z t + log(1 + exp(-|z|))). cache: (z, t)."""
     z, t = _pair(pred, target, "bce_with_logits_forward")
     loss = np.mean(np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z))))
@@ -79,7 +78,7 @@ def bce_with_logits_forward(pred, target):
 
 
 def bce_with_logits_backward(dout, cache):
-    """dz = dout · (σ(z) - t) / M."""
+    """cache: (z, t). Returns: dz = dout · (σ(z) - t) / M."""
     z, t = cache
     return (sigmoid(z) - t) * (dout / z.size)
 
@@ -96,7 +95,7 @@ def softmax_cross_entropy_forward(pred, target):
 
 
 def softmax_cross_entropy_backward(dout, cache):
-    """dz = dout · (softmax(z) - onehot(y)) / N."""
+    """cache: (P = softmax(z), y). Returns: dz (N, C) = dout · (P - onehot(y)) / N."""
     probs, y = cache
     dz = probs.copy()
     dz[np.arange(len(y)), y] -= 1
@@ -104,8 +103,8 @@ def softmax_cross_entropy_backward(dout, cache):
 
 
 class Loss(Module):
-    """A Module over a loss pair: ``loss_fn(pred, target) -> float``, then
-    ``loss_fn.backward(dout=1.0) -> dpred``."""
+    """Base of the loss Modules: ``loss_fn(pred, target) -> float`` calls forward_fn,
+    then ``loss_fn.backward(dout=1.0) -> dpred`` calls backward_fn."""
     forward_fn = backward_fn = None
 
     def __call__(self, pred, target):
@@ -120,17 +119,21 @@ class Loss(Module):
 
 
 class MSELoss(Loss):
+    """Mean squared error, for regression."""
     forward_fn, backward_fn = mse_forward, mse_backward
 
 
 class BCELoss(Loss):
+    """Binary cross-entropy on probabilities (after a sigmoid)."""
     forward_fn, backward_fn = bce_forward, bce_backward
 
 
 class BCEWithLogitsLoss(Loss):
+    """Binary cross-entropy on raw scores (logits), the sigmoid built in."""
     forward_fn, backward_fn = bce_with_logits_forward, bce_with_logits_backward
 
 
 class SoftmaxCrossEntropyLoss(Loss):
+    """Softmax cross-entropy on logits (N, C) and integer labels (N,), for C classes."""
     forward_fn = softmax_cross_entropy_forward
     backward_fn = softmax_cross_entropy_backward

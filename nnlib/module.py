@@ -3,14 +3,10 @@ import numpy as np
 
 
 class Parameter:
-    """A trainable array and its gradient.
-
-    value: ndarray, any shape S, a floating dtype (integers become float64).
-    grad: None until a backward pass reaches it, then an ndarray S, d loss / d value.
-        As in PyTorch, backward adds to it (a new array each time, never written
-        into) and zero_grad sets it back to None.
-    name: str, e.g. "W" or "b".
-    """
+    """A trainable array and its gradient. value: ndarray, any shape S, a floating dtype
+    (integers become float64). grad: None until a backward pass reaches it, then d loss
+    / d value, an ndarray S; as in PyTorch, backward adds to it (a new array each time,
+    never written into) and zero_grad sets it back to None. name: str, e.g. "W"."""
 
     def __init__(self, value, name=""):
         value = np.asarray(value)
@@ -37,8 +33,7 @@ class Parameter:
 class Module:
     """Base class. ``forward(x)`` returns the output and keeps in ``self.cache`` what
     backward needs; ``backward(dout)`` takes d loss / d output, adds to the parameters'
-    ``.grad`` and returns d loss / d input.
-    """
+    ``.grad`` and returns d loss / d input. ``module(x)`` calls forward."""
     cache = None
 
     def forward(self, x):
@@ -80,7 +75,7 @@ class Module:
 
 class Sequential(Module):
     """Modules applied in order: ``Sequential(Dense(2, 8), ReLU(), Dense(8, 1))``.
-    Supports len, indexing and iteration."""
+    Supports iteration and indexing (a slice gives a Sequential)."""
 
     def __init__(self, *layers):
         for i, layer in enumerate(layers):
@@ -102,8 +97,7 @@ class Sequential(Module):
         return x
 
     def backward(self, dout):
-        """dout: d loss / d output, shaped like forward's output.
-        Returns: d loss / d x, shaped like x."""
+        """dout: d loss / d output, its shape. Returns: d loss / d x, shaped like x."""
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout

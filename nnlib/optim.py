@@ -1,11 +1,4 @@
-"""Optimisers with torch.optim's update rules, and a cosine learning-rate schedule.
-
-params: a list of Parameters (``model.parameters()``) or, as in PyTorch, a list of
-groups whose keys override the defaults, e.g.
-``[{"params": weights(model), "weight_decay": 1e-3}, {"params": biases}]``.
-``step()`` updates each parameter's value in place from its ``.grad``, skipping those
-whose grad is None, and keeps what it remembers about a parameter in ``state[p]``.
-"""
+"""Optimisers with torch.optim's update rules, and a cosine learning-rate schedule."""
 import math
 
 import numpy as np
@@ -15,7 +8,12 @@ from .module import Parameter
 
 
 class Optimizer:
-    """Holds ``param_groups`` (a list of dicts) and ``state`` (Parameter -> dict)."""
+    """Base class. params: a list of Parameters (``model.parameters()``) or, as in
+    PyTorch, of groups whose keys override the defaults, e.g.
+    ``[{"params": weights(model), "weight_decay": 1e-3}, {"params": biases}]``.
+    ``step()`` calls the subclass's ``update(p, g, group, state)`` for each parameter p
+    whose grad is not None: it changes p.value in place and keeps what it remembers in
+    ``state[p]``. Attributes: param_groups, list of dicts; state, Parameter -> dict."""
 
     def __init__(self, params, defaults):
         name = type(self).__name__
@@ -70,11 +68,9 @@ class Optimizer:
 
 class SGD(Optimizer):
     """Stochastic gradient descent, as torch.optim.SGD (no dampening).
-
-    g = grad + weight_decay·p. Without momentum: p -= lr·g.
-    With momentum μ: v = μ·v + g (v = g at the first step), then p -= lr·v,
-    or with nesterov p -= lr·(g + μ·v). state[p]: {"momentum_buffer": v}.
-    """
+    g = grad + weight_decay·p. Without momentum: p -= lr·g. With momentum μ:
+    v = μ·v + g (v = g at the first step), then p -= lr·v, or with nesterov
+    p -= lr·(g + μ·v). state[p]: {"momentum_buffer": v}."""
 
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
         if nesterov and momentum <= 0:
@@ -96,11 +92,9 @@ class SGD(Optimizer):
 
 class Adam(Optimizer):
     """Adam, as torch.optim.Adam (weight decay added to the gradient: L2, not AdamW).
-
     g = grad + weight_decay·p; m = β1·m + (1 - β1)·g; v = β2·v + (1 - β2)·g²;
     at step t: p -= lr·m̂ / (sqrt(v̂) + eps), with m̂ = m / (1 - β1^t) and
-    v̂ = v / (1 - β2^t). state[p]: {"step": t, "m": m, "v": v}.
-    """
+    v̂ = v / (1 - β2^t). state[p]: {"step": t, "m": m, "v": v}."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         for i, beta in enumerate(betas):

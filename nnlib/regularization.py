@@ -1,7 +1,5 @@
-"""L1 and L2 weight penalties and their gradients.
-
-arrays: a list of ndarrays or Parameters (or a single one). lam: float, the strength.
-"""
+"""L1 and L2 weight penalties and their gradients. arrays: a list of ndarrays or
+Parameters (or a single one). w: one ndarray or Parameter. lam: float, the strength."""
 import numpy as np
 
 from .module import Parameter
@@ -19,8 +17,7 @@ def l1_penalty(arrays, lam):
 
 
 def l1_grad(w, lam):
-    """d l1_penalty / d w = lam · sign(w) (0 at w = 0). w: ndarray or Parameter.
-    Returns: w's shape."""
+    """d l1_penalty / d w = lam · sign(w) (0 at w = 0). Returns: w's shape."""
     w = _values(w)[0]
     return np.sign(w) * w.dtype.type(lam)
 
@@ -32,7 +29,7 @@ def l2_penalty(arrays, lam):
 
 
 def l2_grad(w, lam):
-    """d l2_penalty / d w = lam · w. w: ndarray or Parameter. Returns: shape of w."""
+    """d l2_penalty / d w = lam · w. Returns: w's shape."""
     w = _values(w)[0]
     return w * w.dtype.type(lam)
 

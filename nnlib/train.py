@@ -17,14 +17,11 @@ class TrainingDiverged(RuntimeError):
 @dataclass
 class History:
     """What fit recorded, one entry per epoch (index 0 is the first epoch).
-
-    train_loss, train_acc: means over the epoch's mini-batches, each measured before
-        its update (as Keras does).
-    val_loss, val_acc: on the validation set after the epoch (empty without one).
-    lr: the learning rate used. grad_norms: per epoch, the norms of each Dense layer's
-        W.grad averaged over the epoch's steps (with record_grad_norms=True).
-    Accuracies are NaN when the task is not classification (see ``accuracy``).
-    """
+    train_loss, train_acc: means over the epoch's mini-batches, each measured before its
+    update (as Keras does). val_loss, val_acc: on the validation set after the epoch
+    (empty without one). Accuracies are NaN when the targets are not classes (see
+    ``accuracy``). lr: the learning rate used. grad_norms (with record_grad_norms=True):
+    the norm of each Dense layer's W.grad, averaged over the epoch's steps."""
     train_loss: list = field(default_factory=list)
     train_acc: list = field(default_factory=list)
     val_loss: list = field(default_factory=list)
@@ -50,14 +47,10 @@ def predict(model, X, *, batch_size=1024):
 
 
 def accuracy(scores, y, *, threshold=0.5):
-    """The fraction of correct predictions.
-
-    scores (N, C) with C >= 2: the predicted class is each row's argmax; y is (N,)
-        integer labels or (N, C) one-hot rows.
-    scores (N,) or (N, 1): one output; the predicted class is 1 where score >
-        threshold (0.5 for probabilities, use 0.0 for logits); y holds 0s and 1s.
-    Returns: float in [0, 1].
-    """
+    """The fraction of correct predictions, a float in [0, 1].
+    scores (N, C), C >= 2: the predicted class is each row's argmax; y: (N,) integer
+    labels or (N, C) one-hot rows. scores (N,) or (N, 1): the predicted class is 1 where
+    score > threshold (0.5 for probabilities, use 0.0 for logits); y holds 0s and 1s."""
     scores, y = np.asarray(scores), np.asarray(y)
     if scores.ndim == 2 and scores.shape[1] >= 2:
         pred = scores.argmax(axis=1)
@@ -71,15 +64,6 @@ def accuracy(scores, y, *, threshold=0.5):
     return float(np.mean(pred == y))
 
 
-def _accuracy_fn(loss, y):
-    """accuracy(scores, yb) suited to the loss, or None when targets are not classes."""
-    threshold = 0.0 if isinstance(loss, BCEWithLogitsLoss) else 0.5
-    one_hot = y.ndim == 1 or y.shape[1] == 1 or (y.sum(axis=1) == 1).all()
-    classes = (isinstance(loss, (SoftmaxCrossEntropyLoss, BCELoss, BCEWithLogitsLoss))
-               or (np.isin(y, (0, 1)).all() and one_hot))
-    return (lambda s, yb: accuracy(s, yb, threshold=threshold)) if classes else None
-
-
 def _check_loss(value, epoch, epochs, optimizer, what):
     if not math.isfinite(value):
         raise TrainingDiverged(
@@ -89,28 +73,29 @@ def _check_loss(value, epoch, epochs, optimizer, what):
 
 def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rng=None,
         lr_schedule=None, record_grad_norms=False, clip_norm=None):
-    """Train model with mini-batch gradient descent.
-
-    model: Module. loss: a Loss, e.g. SoftmaxCrossEntropyLoss(). optimizer: SGD or Adam
-        over model's parameters. X: (N, D) float. y: the targets, (N,) or (N, K).
-    epochs, batch_size: int. validation: (X_val, y_val) or None.
-    rng: Generator, int seed or None, for the shuffling.
-    lr_schedule: function epoch -> lr (epoch 0-based), e.g.
-        ``lambda e: cosine_lr(0.05, e, epochs)``; sets optimizer.lr each epoch.
+    """Train model by mini-batch gradient descent. Returns: History.
+    model: Module. loss: a Loss, e.g. SoftmaxCrossEntropyLoss(). optimizer: e.g. SGD or
+    Adam over model's parameters. X: (N, D) float. y: the targets, (N,) or (N, K).
+    epochs, batch_size: int. validation: (X_val, y_val) or None. rng: Generator, seed
+    or None, for the shuffling. lr_schedule: epoch (0-based) -> lr, e.g.
+    ``lambda e: cosine_lr(0.05, e, epochs)``, sets optimizer.lr each epoch.
     record_grad_norms: fill History.grad_norms. clip_norm: None, or the total gradient
-        norm to clip to before each step.
-    Returns: History. Raises TrainingDiverged, naming the epoch, if the loss becomes
-        NaN or Inf.
-    """
+    norm to clip to before each step. Raises TrainingDiverged, naming the epoch, if a
+    loss becomes NaN or Inf."""
     X, y = as_float(X, "X", "fit"), np.asarray(y)
     rng = np.random.default_rng(rng)
-    acc_fn = _accuracy_fn(loss, y)
+    # accuracy only for class targets: a classification loss's, or 0s and 1s (one-hot
+    # rows if there are several columns)
+    one_hot = y.ndim == 1 or y.shape[1] == 1 or (y.sum(axis=1) == 1).all()
+    classes = (isinstance(loss, (SoftmaxCrossEntropyLoss, BCELoss, BCEWithLogitsLoss))
+               or (np.isin(y, (0, 1)).all() and one_hot))
+    threshold = 0.0 if isinstance(loss, BCEWithLogitsLoss) else 0.5
     history = History()
     for epoch in range(epochs):
         if lr_schedule is not None:
             optimizer.lr = lr_schedule(epoch)
         history.lr.append(optimizer.lr)
-        total_loss = total_correct = seen = 0.0
+        total_loss = total_correct = 0.0
         norms = []
         for Xb, yb in minibatches(X, y, batch_size, rng=rng):
             optimizer.zero_grad()
@@ -124,10 +109,10 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
                 clip_grad_norm(model, clip_norm)
             optimizer.step()
             total_loss += value * len(Xb)
-            total_correct += acc_fn(out, yb) * len(Xb) if acc_fn else math.nan
-            seen += len(Xb)
-        history.train_loss.append(total_loss / seen)
-        history.train_acc.append(total_correct / seen)
+            correct = accuracy(out, yb, threshold=threshold) if classes else math.nan
+            total_correct += correct * len(Xb)
+        history.train_loss.append(total_loss / len(X))  # the batches hold every sample
+        history.train_acc.append(total_correct / len(X))
         if record_grad_norms:
             history.grad_norms.append(np.mean(norms, axis=0).tolist())
         if validation is not None:
@@ -136,5 +121,6 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
             history.val_loss.append(loss(scores, y_val))
             _check_loss(history.val_loss[-1], epoch, epochs, optimizer,
                         "validation loss")
-            history.val_acc.append(acc_fn(scores, y_val) if acc_fn else math.nan)
+            acc = accuracy(scores, y_val, threshold=threshold) if classes else math.nan
+            history.val_acc.append(acc)
     return history
