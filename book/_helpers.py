@@ -6,13 +6,22 @@ book/NN_name.md``.
 """
 import numpy as np
 
+try:
+    from myst_nb import glue  # the book's build: a glued value is written into the page's text
+except ImportError:  # a chapter downloaded as a notebook: its text already holds every glued value
+
+    def glue(name, value, display=True):
+        """Without MyST-NB: show the value if asked to (as MyST-NB's glue does), keep nothing."""
+        if display:
+            from IPython.display import display as show
+
+            show(value)
+
 
 # --- chapters 1-4 -------------------------------------------------------------------------------------------------
 
 def glue_number(name, value):
     """Glue a number for the prose as a plain Python int or float (MyST-NB formats those, not NumPy scalars)."""
-    from myst_nb import glue
-
     value = int(value) if isinstance(value, (int, np.integer)) else float(value)
     glue(name, value, display=False)
 

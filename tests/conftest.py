@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -30,8 +31,11 @@ def _checkout_copy(dest: Path) -> Path:
 def built_book(tmp_path_factory):
     """Build the website from a clean copy of the checkout, once per test session (xdist group "book").
 
-    Returns the copy's root; the site is in <root>/_build/html.
+    Returns the copy's root; the site is in <root>/_build/html. For a quick local run of the site and kit tests
+    against a build you already have, set REUSE_BUILD=<a course root with a finished `make book`> (never in CI).
     """
+    if os.environ.get("REUSE_BUILD") and not os.environ.get("CI"):
+        return Path(os.environ["REUSE_BUILD"]).resolve()
     root = _checkout_copy(tmp_path_factory.mktemp("checkout"))
     result = subprocess.run([sys.executable, str(root / "tools" / "build_book.py")], cwd=root,
                             capture_output=True, text=True)

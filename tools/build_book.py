@@ -4,9 +4,12 @@
    what it reads changes: if nnlib or the book's helpers changed since the last build (GLOBAL_INPUTS), clear the
    whole cache; if only a file one page reads changed (PAGE_INPUTS, e.g. the benchmark results the speed appendix
    shows), re-execute that page alone.
-2. Write each chapter page as a plain .ipynb into book/_notebooks/ (the page's "download this notebook" link).
+2. Write each chapter page as a plain .ipynb into book/_notebooks/: what the page's "download this chapter as a
+   notebook" link points to while Sphinx builds (step 4 replaces the copy on the site).
 3. Run Jupyter Book with warnings as errors (-W); a cell that raises fails the build (_config.yml).
-4. Print the path of index.html.
+4. Make the student kit from the executed pages (tools/make_kit.py): _build/kit/ and _build/html/course-kit.zip,
+   and put each chapter's runnable notebook (with its outputs) behind the site's download links.
+5. Print the path of index.html.
 
 Usage: python tools/build_book.py [--all]   (--all: rebuild every page from scratch)
 """
@@ -100,6 +103,10 @@ def main() -> int:
         print("\nThe book did not build (see the messages above; executed-cell errors are in _build/html/reports/).")
         return result.returncode
     STAMP.write_text(json.dumps(current))
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "make_kit.py")], cwd=REPO)
+    if result.returncode != 0:
+        print("\nThe student kit was not made (see the messages above).")
+        return result.returncode
     print(f"\nThe website is built: {BUILD / 'html' / 'index.html'}")
     return 0
 
