@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: book test serve lab exercises grade bench clean help
+.PHONY: book kit test serve lab exercises grade bench clean help
 
 help:
 	@echo "make book       build the website into _build/html (creates .venv on first use)"
 	@echo "make test       run the whole test suite"
 	@echo "make serve      serve the built site on http://localhost:8000"
-	@echo "make lab        open JupyterLab on exercises/"
+	@echo "make kit        build the site and the student kit (_build/kit/, _build/html/course-kit.zip)"
+	@echo "make lab        instructors: JupyterLab on the course, with nbgrader's Formgrader"
 	@echo "make exercises  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make grade A=.. grade every submission of assignment A, sandboxed, on every core"
 	@echo "                (STUDENT=id: one student; FEEDBACK=1; EXPORT=grades.csv; UNSAFE=1: no sandbox)"
@@ -27,6 +28,10 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/python tools/build_book.py
 
+# The student kit is made from the executed pages, at the end of every book build.
+kit: book
+	@echo "The student kit: _build/kit/backprop-course-kit/ (zipped: _build/html/course-kit.zip)"
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
@@ -36,7 +41,7 @@ serve: $(STAMP)
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab exercises/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	$(BIN)/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 exercises: $(STAMP)
 	$(BIN)/python tools/make_exercises.py
