@@ -1,4 +1,4 @@
-"""Plumbing shared by the book's pages: glue, tables, plot style. Not part of nnlib, not teaching code.
+"""Plumbing shared by the book's pages: glue, tables, plot style, reading times. Not nnlib, not teaching code.
 
 A page imports what it needs in a removed cell (``from _helpers import glue_number``): the book's build runs each
 page in book/. To run one page alone: ``jupytext --to ipynb --execute --run-path book -o /tmp/NN.ipynb
@@ -17,8 +17,6 @@ except ImportError:  # a chapter downloaded as a notebook: its text already hold
 
             show(value)
 
-
-# --- chapters 1-4 -------------------------------------------------------------------------------------------------
 
 def glue_number(name, value):
     """Glue a number for the prose as a plain Python int or float (MyST-NB formats those, not NumPy scalars)."""
@@ -53,3 +51,79 @@ def book_plot_style(font_size=None):
                          "axes.spines.right": False})
     if font_size is not None:
         plt.rcParams["font.size"] = font_size
+
+
+def one_blas_thread():
+    """Let NumPy's BLAS use one thread: the pages multiply small matrices, where a second thread only adds
+    contention (and timings on a page compare like with like)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
+# --- reading time -------------------------------------------------------------------------------------------------
+
+WORDS_PER_MINUTE = 200      # prose, read with care
+SECONDS_PER_CODE_CELL = 20  # a visible code cell: read it, glance at its output
+
+
+def _deeper_title(text):
+    return text.strip().lower().startswith("going deeper")
+
+
+def reading_time(page):
+    """Minutes to read a page (a MyST .md file in book/): {"core": ..., "deeper": ..., "core_words": ...,
+    "deeper_words": ...}. Deeper material is a section whose heading starts with "Going deeper" (to the next
+    heading of the same or a higher level) or a dropdown whose title does. Prose counts at WORDS_PER_MINUTE;
+    each code cell the reader sees (not tagged remove-cell/remove-input) adds SECONDS_PER_CODE_CELL."""
+    import re
+    from pathlib import Path
+
+    lines = Path(page).read_text(encoding="utf-8").splitlines()
+    if lines and lines[0].strip() == "---":  # front matter
+        lines = lines[lines.index("---", 1) + 1:]
+    words = {"core": 0, "deeper": 0}
+    cells = {"core": 0, "deeper": 0}
+    deeper_level = None   # heading level of the current "Going deeper" section
+    fences = []           # open directive fences: (fence, is a "Going deeper" dropdown)
+    in_cell, cell_lines = False, []
+    for line in lines:
+        part = "deeper" if deeper_level is not None or any(deep for _, deep in fences) else "core"
+        if in_cell:
+            if line.strip() == "```":
+                in_cell = False
+                if not re.search(r"remove-(cell|input)", "\n".join(cell_lines[:4])):
+                    cells[part] += 1
+            else:
+                cell_lines.append(line)
+            continue
+        if line.startswith("```{code-cell}"):
+            in_cell, cell_lines = True, []
+            continue
+        heading = re.match(r"(#+)\s+(.*)", line)
+        if heading:
+            level = len(heading.group(1))
+            if deeper_level is not None and level <= deeper_level:
+                deeper_level = None
+            if deeper_level is None and _deeper_title(heading.group(2)):
+                deeper_level = level
+        opening = re.match(r"\s*(:{3,}|`{3,})\{(\w[\w-]*)\}\s*(.*)", line)
+        if opening:
+            fences.append((opening.group(1), opening.group(2) == "dropdown" and _deeper_title(opening.group(3))))
+            part = "deeper" if fences[-1][1] or part == "deeper" else "core"
+        elif fences and line.strip() == fences[-1][0]:
+            fences.pop()
+            continue
+        words[part] += len(re.findall(r"[\w$\\{}]+", line))
+    minutes = {part: (words[part] / WORDS_PER_MINUTE + cells[part] * SECONDS_PER_CODE_CELL / 60)
+               for part in words}
+    return {"core": max(1, round(minutes["core"])), "deeper": round(minutes["deeper"]),
+            "core_words": words["core"], "deeper_words": words["deeper"]}
+
+
+def glue_reading_time(page, prefix):
+    """Glue `{prefix}_read_core` and `{prefix}_read_deeper` (minutes) for the page's reading-time line."""
+    minutes = reading_time(page)
+    glue_number(f"{prefix}_read_core", minutes["core"])
+    glue_number(f"{prefix}_read_deeper", minutes["deeper"])
+    return minutes

@@ -90,7 +90,10 @@ def main(argv: list[str]) -> int:
                "--LabApp.default_url=/lab/tree/exercises", *argv]
     if hasattr(os, "getuid") and os.getuid() == 0:
         command.append("--allow-root")
-    return subprocess.run(command, cwd=KIT).returncode  # cwd: Validate reads nbgrader_config.py from here
+    os.chdir(KIT)  # Validate reads nbgrader_config.py from JupyterLab's working folder
+    if os.name == "nt":
+        return subprocess.run(command).returncode
+    os.execv(command[0], command)  # JupyterLab takes this process's place (Ctrl-C stops it)
 
 
 if __name__ == "__main__":
