@@ -287,3 +287,16 @@ def test_kit_jupyterlab_in_a_browser(kit_lab, lab_browser, tmp_path):
     wait_until(driver, "return document.querySelector('.jp-MainAreaWidget:not(.lm-mod-hidden) .jp-MarkdownCell')",
                what="the chapter's cells")
     screenshot(driver, "kit-chapter-md.png", tmp_path)
+
+
+def test_the_site_offers_the_kit_on_its_front_page_and_every_exercise_page(built_book):
+    html = built_book / "_build" / "html"
+    pages = [html / "book" / "intro.html", html / "book" / "how_to_use.html"]
+    pages += sorted(html.glob("exercises/*/*.html"))
+    assert len(pages) >= 11
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        links = [part.split('"', 1)[0] for part in text.split('href="')[1:] if "course-kit.zip" in part[:80]]
+        assert links, f"{page.relative_to(html)} does not offer the student kit"
+        for link in links:
+            assert (page.parent / link).resolve() == (html / "course-kit.zip").resolve(), (page, link)
