@@ -127,3 +127,89 @@ def glue_reading_time(page, prefix):
     glue_number(f"{prefix}_read_core", minutes["core"])
     glue_number(f"{prefix}_read_deeper", minutes["deeper"])
     return minutes
+
+
+# --- explorables: figures a reader can play with ------------------------------------------------------------------
+
+def figure_data_uri(fig, dpi=110):
+    """A matplotlib figure as a WebP data URI (about a third of a PNG's size), then closed."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="webp", dpi=dpi, bbox_inches="tight", pil_kwargs={"quality": 85})
+    plt.close(fig)
+    return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def explorable(name, controls, draw, *, caption="", start=None):
+    """An interactive figure for a static page: every frame drawn now, in Python; the browser only switches.
+
+    name: a unique id on the page. controls: list of (label, values, kind), kind "slider" (a range input; arrow
+    keys move it), "select" (a drop-down) or "steps" (a range with previous/next buttons); values are what `draw`
+    receives, shown as text with str(). draw(*values) -> a matplotlib figure, called once for every combination.
+    caption: what to try and what to notice. start: the values shown first (default: the first of each).
+    Returns an HTML display object; no request leaves the page (frames are data: URIs).
+    """
+    import html
+    import itertools
+    import json
+
+    from IPython.display import HTML
+
+    names = [[str(v) for v in values] for _, values, _ in controls]
+    frames = {}
+    for combo in itertools.product(*[range(len(values)) for _, values, _ in controls]):
+        figure = draw(*[controls[i][1][k] for i, k in enumerate(combo)])
+        frames["-".join(map(str, combo))] = figure_data_uri(figure)
+    start = start or [values[0] for _, values, _ in controls]
+    first = [list(values).index(v) for (_, values, _), v in zip(controls, start)]
+    parts = []
+    for i, (label, values, kind) in enumerate(controls):
+        text = html.escape(names[i][first[i]])
+        field = f'data-control="{i}" aria-label="{html.escape(label)}"'
+        if kind == "select":
+            options = "".join(f'<option value="{k}"{" selected" if k == first[i] else ""}>{html.escape(v)}</option>'
+                              for k, v in enumerate(names[i]))
+            widget = f"<select {field}>{options}</select>"
+        else:
+            widget = f'<input type="range" min="0" max="{len(values) - 1}" step="1" value="{first[i]}" {field}>'
+            if kind == "steps":
+                widget = (f'<button type="button" data-step="-1" data-for="{i}">&larr; previous</button>{widget}'
+                          f'<button type="button" data-step="1" data-for="{i}">next &rarr;</button>')
+        parts.append(f'<label class="explorable-control">{html.escape(label)}: {widget} '
+                     f'<output data-value="{i}">{text}</output></label>')
+    key = "-".join(map(str, first))
+    data = json.dumps({"frames": frames, "names": names}).replace("</", "<\\/")
+    page = f"""<figure class="explorable" id="explorable-{name}">
+<img src="{frames[key]}" alt="{html.escape(caption or name)}" style="max-width:100%;height:auto">
+<div class="explorable-controls">{''.join(parts)}</div>
+{f'<figcaption>{html.escape(caption)}</figcaption>' if caption else ''}
+<script type="application/json" class="explorable-data">{data}</script>
+<script>{_EXPLORABLE_SCRIPT.replace("ROOT_ID", f"explorable-{name}")}</script>
+</figure>"""
+    return HTML(page)
+
+
+_EXPLORABLE_SCRIPT = """(function () {
+  var root = document.getElementById("ROOT_ID");
+  var data = JSON.parse(root.querySelector(".explorable-data").textContent);
+  var fields = root.querySelectorAll("[data-control]");
+  function show() {
+    var key = Array.prototype.map.call(fields, function (f) { return f.value; }).join("-");
+    root.querySelector("img").src = data.frames[key];
+    fields.forEach(function (f, i) {
+      root.querySelector('[data-value="' + i + '"]').textContent = data.names[i][Number(f.value)];
+    });
+  }
+  fields.forEach(function (f) { f.addEventListener("input", show); f.addEventListener("change", show); });
+  root.querySelectorAll("[data-step]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var f = fields[Number(b.dataset.for)];
+      f.value = Math.min(Number(f.max), Math.max(0, Number(f.value) + Number(b.dataset.step)));
+      show();
+    });
+  });
+})();"""
