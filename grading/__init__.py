@@ -20,10 +20,10 @@ from nnlib.gradcheck import numerical_gradient, numerical_gradient_wrt, rel_erro
 
 from grading.diagnose import likely_mistake
 from grading.expect import CheckFailed, as_array, expect, expect_close, expect_gradient, expect_shape, fail
-from grading.notebook import Handle, InProcessNotebook, KernelNotebook, Notebook
+from grading.notebook import Call, Handle, InProcessNotebook, KernelNotebook, Notebook
 
 __all__ = [
-    "CheckFailed", "Handle", "InProcessNotebook", "KernelNotebook", "Notebook", "as_array", "expect",
+    "Call", "CheckFailed", "Handle", "InProcessNotebook", "KernelNotebook", "Notebook", "as_array", "expect",
     "expect_close", "expect_gradient", "expect_shape", "fail", "likely_mistake", "numerical_gradient",
     "numerical_gradient_wrt", "rel_error",
 ]

@@ -1,9 +1,9 @@
 """The grader's agent inside the student's kernel: it answers questions, and decides nothing.
 
 The grader sends this file (after :mod:`grading.wire`) into the kernel once per notebook, and opens a comm channel
-to it.  From then on each question is one comm message: call the notebook's function or object on the given
-arguments and send back what it returned, encoded by :mod:`grading.wire`.  Objects that are not plain data stay
-here, in ``Agent.store``, and cross as handles.
+to it.  From then on each question (or batch of questions) is one comm message: call the notebook's function or
+object on the given arguments and send back what it returned, encoded by :mod:`grading.wire`.  Objects that are
+not plain data stay here, in ``Agent.store``, and cross as handles.
 
 Everything in the kernel can be replaced by the notebook, this agent included.  That is fine: the agent only
 *reports*; the grader decodes its report as data and checks it.  A notebook that tampers with the agent can make
@@ -53,11 +53,21 @@ class Agent:
         """Answer one request (a dict decoded from JSON); return the reply as a JSON-able dict.
 
         request: {"op": "ask", "target": ref, "args": tree, "kwargs": tree, "echo": [argument positions]}
-                 or {"op": "fetch", "target": ref}.
+                 or {"op": "fetch", "target": ref}
+                 or {"op": "batch", "calls": [ask request, ...]} (several questions in one message).
         reply: {"status": "ok", "value": tree, "echo": [tree, ...]}
-               or {"status": "raised", "type": exception type name, "message": text}.
+               or {"status": "raised", "type": exception type name, "message": text}
+               or, to a batch, {"status": "ok", "answers": [reply, ...]}: the calls answered in order, up to and
+               including the first that raised.
         """
         try:
+            if request["op"] == "batch":
+                answers = []
+                for call in request["calls"]:
+                    answers.append(self.handle(call))
+                    if answers[-1]["status"] != "ok":
+                        break
+                return {"status": "ok", "answers": answers}
             target = self.resolve(decode(request["target"]))
             if request["op"] == "fetch":
                 return {"status": "ok", "value": encode(target, self.keep), "echo": []}

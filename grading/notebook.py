@@ -6,6 +6,7 @@ A check never touches the student's objects.  It holds a :class:`Notebook` and *
     opt = nb.ask("MomentumSGD", [w], lr=0.1, momentum=0.9)      # not plain data: a Handle to the object
     nb.ask(opt.attr("step"), [g])                               # call a method of it
     v = nb.fetch(opt.attr("velocity"))                          # bring a value over, as data
+    a, b = nb.ask_many([Call("f", x1), Call("f", x2)])          # several questions, one round trip
 
 Arguments are sent as data (they are copies: the notebook cannot change the grader's arrays), answers come back as
 data decoded by :mod:`grading.wire`.  Two kinds of notebook answer the same questions:
@@ -36,12 +37,21 @@ class Handle(wire.Ref):
         raise TypeError("a Handle lives in the notebook: use nb.ask(handle, ...) to call it")
 
 
-class StudentRaised(CheckFailed):
-    """The notebook's code raised an exception while answering."""
+class Call:
+    """One question for :meth:`Notebook.ask_many`: call `target` on `args` and `kwargs`, exactly as
+    ``nb.ask(target, *args, check_inputs_unchanged=..., **kwargs)`` would."""
 
-    def __init__(self, what, exc_type, message):
+    def __init__(self, target, *args, check_inputs_unchanged=True, **kwargs):
+        self.target, self.args, self.kwargs = target, args, kwargs
+        self.check_inputs_unchanged = check_inputs_unchanged
+
+
+class StudentRaised(CheckFailed):
+    """The notebook's code raised an exception while answering.  In a batch, `index` is the call that raised."""
+
+    def __init__(self, what, exc_type, message, index=None):
         super().__init__(f"{what} raised {exc_type}: {message}")
-        self.exc_type, self.exc_message = exc_type, message
+        self.exc_type, self.exc_message, self.index = exc_type, message, index
 
 
 class NoAnswer(CheckFailed):
@@ -81,6 +91,13 @@ def _holds_array(value):
     return False
 
 
+def _echo_positions(call):
+    """The arguments of `call` the notebook sends back after the call, to see whether it changed them."""
+    if not call.check_inputs_unchanged:
+        return []
+    return [i for i, a in enumerate(call.args) if _holds_array(a)]
+
+
 def same_data(before, after):
     """Is `after` (echoed by the notebook after a call) the same data as `before` (what the grader sent)?"""
     if isinstance(before, np.ndarray):
@@ -108,26 +125,49 @@ class Notebook:
         Fails the check if the call raises, or -- unless check_inputs_unchanged=False, for functions whose job is
         to update an argument -- if it changed an array argument in place.
         """
+        call = Call(target, *args, check_inputs_unchanged=check_inputs_unchanged, **kwargs)
         what = self.describe_call(target, args)
-        echo = [i for i, a in enumerate(args) if _holds_array(a)] if check_inputs_unchanged else []
-        reply = self._ask(what, {"op": "ask", "target": self._ref(target), "args": wire.encode(tuple(args)),
-                                 "kwargs": wire.encode(dict(kwargs)), "echo": echo})
-        value = self._decode(reply.get("value"), what)
-        echoed = reply.get("echo")
-        if echo and (type(echoed) is not list or len(echoed) != len(echo)):
-            raise NoAnswer(f"{what}: the notebook's answer is incomplete")
-        for i, after in zip(echo, echoed or []):
-            if not same_data(args[i], self._decode(after, what)):
-                raise CheckFailed(f"{what} changed its argument #{i + 1} in place; a function must not modify "
-                                  "its inputs (work on a copy)", mistake="an input modified in place")
-        return value
+        return self._answer(call, what, self._exchange(self._request(call)))
+
+    def ask_many(self, calls):
+        """Ask several questions in ONE round trip; return an iterator over their answers, in order, as data.
+
+        calls: a list of :class:`Call`, each asked as ``nb.ask`` would ask it.  The notebook answers them in order,
+        in one message, and stops at the first call that raises.  The round trip happens here; each answer is then
+        checked as ``nb.ask`` checks it (StudentRaised if that call raised, with ``exc.index`` saying which call;
+        CheckFailed if it changed an argument in place; NoAnswer if it is not data) when the iterator reaches it.
+        So a check that reads the answers one by one, checking each, fails where and as it would have failed
+        asking them one by one; ``list(nb.ask_many(calls))`` stops at the first answer that fails.  Read every
+        answer: one that is never read is never checked.
+
+        The batch is one question: one time limit, one limit on output.  A call cannot use an earlier call's
+        answer (its arguments are sent before any call runs), but a Handle it names may be changed by them.
+        On the wire: {"op": "batch", "calls": [request of nb.ask, ...]} goes to the notebook, and
+        {"status": "ok", "answers": [reply of nb.ask, ...]} comes back (at most one answer per call).
+        """
+        calls = list(calls)
+        if not calls:
+            return iter([])
+        whats = [self.describe_call(call.target, call.args) for call in calls]
+        what = whats[0] + (f" and the {len(calls) - 1} question(s) asked with it" if len(calls) > 1 else "")
+        reply = self._ask(what, {"op": "batch", "calls": [self._request(call) for call in calls]})
+        answers = reply.get("answers")
+        if type(answers) is not list or len(answers) > len(calls):
+            raise NoAnswer(f"{what}: the notebook gave no answer the grader can read")
+        return self._answers(calls, whats, answers)
+
+    def _answers(self, calls, whats, answers):
+        """Each call's answer, checked when it is reached (see ask_many)."""
+        for i, call in enumerate(calls):
+            if i == len(answers):
+                raise NoAnswer(f"{whats[i]}: the notebook gave no answer (its answers stopped short)")
+            yield self._answer(call, whats[i], answers[i], index=i)
 
     def ask_raises(self, target, *args, **kwargs):
         """Call `target`, expecting an exception; return (exception type name, message)."""
         what = self.describe_call(target, args)
         try:
-            self._ask(what, {"op": "ask", "target": self._ref(target), "args": wire.encode(tuple(args)),
-                             "kwargs": wire.encode(dict(kwargs)), "echo": []})
+            self._ask(what, self._request(Call(target, *args, check_inputs_unchanged=False, **kwargs)))
         except StudentRaised as exc:
             return exc.exc_type, exc.exc_message
         raise CheckFailed(f"{what} should have raised an error, but returned normally")
@@ -157,15 +197,38 @@ class Notebook:
             raise TypeError(f"ask/fetch take a name or a Handle, not {type(target).__name__}")
         return wire.encode(target)
 
+    def _request(self, call):
+        """The request that asks `call`: the arguments as data; echo names those to send back after the call."""
+        return {"op": "ask", "target": self._ref(call.target), "args": wire.encode(tuple(call.args)),
+                "kwargs": wire.encode(dict(call.kwargs)), "echo": _echo_positions(call)}
+
+    def _answer(self, call, what, reply, index=None):
+        """The value the notebook answered to `call`, once its arguments are known to be unchanged."""
+        reply = self._checked(what, reply, index)
+        value = self._decode(reply.get("value"), what)
+        echo = _echo_positions(call)
+        echoed = reply.get("echo")
+        if echo and (type(echoed) is not list or len(echoed) != len(echo)):
+            raise NoAnswer(f"{what}: the notebook's answer is incomplete")
+        for i, after in zip(echo, echoed or []):
+            if not same_data(call.args[i], self._decode(after, what)):
+                raise CheckFailed(f"{what} changed its argument #{i + 1} in place; a function must not modify "
+                                  "its inputs (work on a copy)", mistake="an input modified in place")
+        return value
+
     def _ask(self, what, request):
-        reply = self._exchange(request)
+        return self._checked(what, self._exchange(request))
+
+    @staticmethod
+    def _checked(what, reply, index=None):
+        """`reply` if it is an answer; StudentRaised if it reports an exception; NoAnswer if it is neither."""
         if type(reply) is not dict or reply.get("status") not in ("ok", "raised"):
             raise NoAnswer(f"{what}: the notebook gave no answer the grader can read")
         if reply["status"] == "raised":
             exc_type, message = reply.get("type"), reply.get("message")
             exc_type = exc_type[:100] if type(exc_type) is str else "an exception"
             message = message[:agent_module.MAX_MESSAGE] if type(message) is str else ""
-            raise StudentRaised(what, exc_type, message)
+            raise StudentRaised(what, exc_type, message, index)
         return reply
 
     @staticmethod

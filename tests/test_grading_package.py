@@ -12,7 +12,7 @@ import pytest
 
 from grading import (CheckFailed, Handle, InProcessNotebook, expect_close, expect_gradient, expect_shape,
                      likely_mistake, wire)
-from grading.notebook import StudentRaised
+from grading.notebook import Call, NoAnswer, StudentRaised
 from grading.runner import run_check, seed_for
 
 
@@ -118,6 +118,86 @@ def test_what_the_notebook_raises_is_reported_with_the_call():
     assert nb.ask_raises("f", 1) == ("ValueError", "bad shape")
     with pytest.raises(CheckFailed, match="defines no 'missing'"):
         nb.ask("missing")
+
+
+# -- several questions in one round trip ---------------------------------------------------------------------------
+def counting(nb):
+    """`nb`, counting its round trips in nb.trips."""
+    nb.trips, exchange = 0, nb._exchange
+
+    def counted(request):
+        nb.trips += 1
+        return exchange(request)
+
+    nb._exchange = counted
+    return nb
+
+
+def test_ask_many_answers_in_order_in_one_round_trip():
+    nb = counting(notebook("calls = []\ndef f(x, scale=1):\n    calls.append(x)\n"
+                           "    return scale * x\n"))
+    calls = [Call("f", 1), Call("f", 2.5, scale=2), Call("f", np.arange(3.0))]
+    one, two, three = nb.ask_many(calls)
+    assert (one, two) == (1, 5.0) and np.array_equal(three, [0.0, 1.0, 2.0]) and nb.trips == 1
+    assert list(nb.ask_many([])) == [] and nb.trips == 1  # no questions, no round trip
+    assert nb.fetch("calls")[:2] == [1, 2.5]
+
+
+def test_ask_many_stops_at_the_first_call_that_raises_and_names_it():
+    nb = notebook("calls = []\ndef f(x):\n    calls.append(x)\n    if x < 0:\n"
+                  "        raise ValueError('negative')\n    return x\n")
+    with pytest.raises(StudentRaised, match=r"^f\(-2\) raised ValueError: negative$") as info:
+        list(nb.ask_many([Call("f", 1), Call("f", -2), Call("f", 3), Call("f", -4)]))
+    assert info.value.index == 1 and info.value.exc_type == "ValueError"
+    assert nb.fetch("calls") == [1, -2]  # the calls after it never ran
+    # read one by one, the answers before it come first: a check fails where it would asking one by one
+    answers = nb.ask_many([Call("f", 5), Call("f", -6), Call("f", 7)])
+    assert next(answers) == 5
+    with pytest.raises(StudentRaised, match=r"^f\(-6\) raised"):
+        next(answers)
+
+
+def test_ask_many_catches_in_place_changes_call_by_call():
+    nb = notebook("def clobber(x):\n    x *= 2\n    return x\n")
+    x = np.arange(3.0)
+    with pytest.raises(CheckFailed, match=r"clobber\(array \(3,\)\) changed its argument #1") as e:
+        list(nb.ask_many([Call("clobber", x, check_inputs_unchanged=False), Call("clobber", x)]))
+    assert e.value.mistake == "an input modified in place"
+    assert np.array_equal(x, np.arange(3.0))
+    got = nb.ask_many([Call("clobber", x, check_inputs_unchanged=False)] * 2)
+    assert all(np.array_equal(g, 2 * x) for g in got)  # each call works on its own copy
+
+
+def test_ask_many_drives_objects_by_their_handles():
+    nb = notebook("class Counter:\n    def __init__(self):\n        self.n = 0\n"
+                  "    def add(self, k):\n        self.n += k\n        return self.n\n")
+    counter = nb.ask("Counter")
+    add = counter.attr("add")
+    answers = list(nb.ask_many([Call(add, 2), Call(add, 3), Call("Counter")]))
+    assert answers[:2] == [2, 5] and isinstance(answers[2], Handle)
+    assert list(nb.ask_many([Call(answers[2].attr("add"), 7)])) == [7]
+    assert nb.fetch(counter.attr("n")) == 5
+
+
+OK_1 = {"status": "ok", "value": 1, "echo": []}                          # an answer to f(1)
+OK_X = {"status": "ok", "value": 1, "echo": [wire.encode(np.ones(2))]}   # to f(x): x echoed
+
+
+@pytest.mark.parametrize("reply", [
+    None, "ok", {"status": "ok"}, {"status": "ok", "answers": "1"},
+    {"status": "ok", "answers": [{}]},
+    {"status": "ok", "answers": [OK_1]},                                        # one answer short
+    {"status": "ok", "answers": [OK_1, OK_1, OK_1]},                            # one too many
+    {"status": "ok", "answers": [{**OK_1, "value": {"$": "pickle"}}, OK_1]},    # not plain data
+    {"status": "ok", "answers": [OK_1, {"status": "ok", "value": 1}]},          # x not echoed
+])
+def test_ask_many_with_a_malformed_reply_gives_no_answer(reply):
+    nb = notebook("def f(x):\n    return 1\n")
+    nb._exchange = lambda request: reply
+    with pytest.raises(NoAnswer):
+        list(nb.ask_many([Call("f", 1), Call("f", np.ones(2))]))
+    nb._exchange = lambda request: {"status": "ok", "answers": [OK_1, OK_X]}
+    assert list(nb.ask_many([Call("f", 1), Call("f", np.ones(2))])) == [1, 1]  # well formed
 
 
 def test_run_check_turns_every_outcome_into_a_verdict():

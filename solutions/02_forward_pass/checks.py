@@ -9,6 +9,7 @@ import numpy as np
 
 import nnlib
 from grading import Handle, expect, expect_close, fail
+from grading import Call
 
 
 def _kind(got):
@@ -94,9 +95,8 @@ def test_dense_forward(nb, rng):
     cases = [(x, W, b), (x[:1], W, b)]            # the visible cases: a batch of two, and a batch of one
     for n, d, m in [(1, 3, 2), (3, 2, 3), (4, 4, 4), (7, 1, 5), (6, 5, 1), (2, 3, 3), (5, 3, 5), (1, 1, 1)]:
         cases.append((rng.normal(size=(n, d)), rng.normal(size=(d, m)), rng.normal(size=m)))
-    for x, W, b in cases:
+    for (x, W, b), got in zip(cases, nb.ask_many([Call("dense_forward", x, W, b) for x, W, b in cases])):
         what = f"dense_forward(x, W, b) with x of shape {x.shape}, W {W.shape}, b {b.shape}"
-        got = nb.ask("dense_forward", x, W, b)
         mistakes = {"leaving out the bias, x @ W": x @ W}
         if W.shape[0] == W.shape[1]:
             mistakes["the transposed weight, x @ W.T + b"] = x @ W.T + b
@@ -132,13 +132,13 @@ def test_mlp_forward(nb, rng):
         params = [(rng.normal(size=(d_in, d_out)), rng.normal(size=d_out))
                   for d_in, d_out in zip(sizes[:-1], sizes[1:])]
         cases.append((rng.normal(size=(n, sizes[0])), params, act))
-    for x, params, name in cases:
+    answers = nb.ask_many([Call("mlp_forward", x, params, nb.handle("np").attr(name)) for x, params, name in cases])
+    for (x, params, name), got in zip(cases, answers):  # all in one round trip
         act = ACTIVATIONS[name]
         sizes = [x.shape[1]] + [W.shape[1] for W, _ in params]
         net = " -> ".join(str(s) for s in sizes)
         layers = f"{len(params)} layer{'s' if len(params) > 1 else ''}"
         what = f"mlp_forward on a {net} network ({layers}), batch of {x.shape[0]}, activation np.{name}"
-        got = nb.ask("mlp_forward", x, params, nb.handle("np").attr(name))
         mistakes = {"applying the activation after the last layer too": _mlp(x, params, act, last=True),
                     "never applying the activation": _mlp(x, params, act, hidden=False),
                     "applying the activation to the input x too": _mlp(x, params, act, first=True),
@@ -167,8 +167,8 @@ def test_dense_forward_checked(nb, rng):
     cases = [(np.ones((8, 5)), np.ones((5, 3)), np.zeros(3))]
     for n, d, m in [(1, 4, 3), (5, 2, 1), (3, 3, 3), (2, 1, 4), (6, 5, 6)]:
         cases.append((rng.normal(size=(n, d)), rng.normal(size=(d, m)), rng.normal(size=m)))
-    for x, W, b in cases:
-        _expect_out_and_cache(nb.ask("dense_forward_checked", x, W, b), x, W, b,
+    for (x, W, b), got in zip(cases, nb.ask_many([Call("dense_forward_checked", x, W, b) for x, W, b in cases])):
+        _expect_out_and_cache(got, x, W, b,
                               f"dense_forward_checked with valid shapes x {x.shape}, W {W.shape}, b {b.shape}", {})
 
     r = rng.normal
@@ -234,11 +234,15 @@ def test_network_shapes(nb, rng):
              ([4, 1, 6], 3)]
     for _ in range(2):
         cases.append(([int(v) for v in rng.integers(1, 30, size=int(rng.integers(2, 7)))], int(rng.integers(1, 50))))
+    calls = []  # for each case count_parameters, then layer_output_shapes: one round trip, read in this order
+    for sizes, n in cases:
+        calls += [Call("count_parameters", list(sizes)), Call("layer_output_shapes", n, list(sizes))]
+    answers = nb.ask_many(calls)
     for sizes, n in cases:
         want_count, want_shapes = _trusted_network(n, sizes)
         pairs = list(zip(sizes[:-1], sizes[1:]))
 
-        got = nb.ask("count_parameters", list(sizes))
+        got = next(answers)
         value = _as_count(got)
         what = f"count_parameters({sizes})"
         expect(value is not None, f"{what} must return a single int, got {_kind(got)}")
@@ -251,7 +255,7 @@ def test_network_shapes(nb, rng):
             fail(f"{what}: expected {want_count}, got {got!r}"
                  + (f". Likely mistake: your answer equals what {found} gives." if found else ""), found)
 
-        got = nb.ask("layer_output_shapes", n, list(sizes))
+        got = next(answers)
         shapes = _as_shapes(got)
         what = f"layer_output_shapes({n}, {sizes})"
         expect(shapes is not None, f"{what} must return a list of shape tuples of ints, got {_kind(got)}"

@@ -11,13 +11,18 @@ import numpy as np
 
 import nnlib
 from grading import as_array, expect, expect_close, expect_gradient, expect_shape, fail
+from grading import Call
 
 DOUTS = (1.0, -2.5, 0.4)  # the upstream gradient: 1 when the loss is the final value, then others (chain rule)
 
 
 def _forward(nb, name, pred, target, what):
     """Ask `name(pred, target)`; it must return a pair (loss, cache) whose loss is one number. -> (float, cache)."""
-    got = nb.ask(name, pred, target)
+    return _loss_and_cache(nb.ask(name, pred, target), what)
+
+
+def _loss_and_cache(got, what):
+    """A forward's answer `got` must be a pair (loss, cache) whose loss is one number. -> (float, cache)."""
     expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{what} must return a pair (loss, cache)")
     loss, cache = got
     expect_shape(loss, (), f"{what}: the loss (a single number, the mean)")
@@ -32,18 +37,20 @@ def _check_pair(nb, name, cases, *, batch, loss_mistakes=None, grad_mistakes=Non
     """
     ref_forward, ref_backward = getattr(nnlib, f"{name}_forward"), getattr(nnlib, f"{name}_backward")
     caches = []
-    for pred, target in cases:
+    answers = nb.ask_many([Call(f"{name}_forward", pred, target) for pred, target in cases])  # one round trip
+    for (pred, target), got in zip(cases, answers):
         what = f"{name}_forward(pred, target) with pred of shape {pred.shape}"
-        loss, cache = _forward(nb, f"{name}_forward", pred, target, what)
+        loss, cache = _loss_and_cache(got, what)
         mistakes = loss_mistakes(pred, target) if loss_mistakes else None
         expect_close(loss, ref_forward(pred, target)[0], f"{what}: the loss", batch=batch(pred), mistakes=mistakes)
         caches.append(cache)
     # every forward was asked first: a backward must use the cache it is given, not the last forward's
+    answers = nb.ask_many([Call(f"{name}_backward", dout, cache) for cache in caches for dout in DOUTS])
     for (pred, target), cache in zip(cases, caches):
         ref_cache = ref_forward(pred, target)[1]
         for dout in DOUTS:
             what = f"{name}_backward({dout}, cache) for pred of shape {pred.shape}"
-            got = nb.ask(f"{name}_backward", dout, cache)
+            got = next(answers)
             last_shape = cases[-1][0].shape
             if np.shape(got) != pred.shape and np.shape(got) == last_shape and isinstance(got, np.ndarray):
                 fail(f"{what}: expected shape {pred.shape}, got {last_shape}, the shape of the last forward's pred: "
@@ -60,10 +67,11 @@ def _check_pair(nb, name, cases, *, batch, loss_mistakes=None, grad_mistakes=Non
 def _backward_at_edges(nb, name, cache, shape, what, hint=""):
     """Ask name_backward at dout = 1 and at the other DOUTS: an array of `shape`, finite, linear in dout.
     Returns dpred for dout = 1."""
-    base = as_array(nb.ask(f"{name}_backward", 1.0, cache), f"{what}: dpred for dout = 1.0", shape)
+    answers = nb.ask_many([Call(f"{name}_backward", dout, cache) for dout in DOUTS])
+    base = as_array(next(answers), f"{what}: dpred for dout = 1.0", shape)
     expect(np.all(np.isfinite(base)), f"{what}: dpred must be finite{hint}")
-    for dout in DOUTS[1:]:
-        got = as_array(nb.ask(f"{name}_backward", dout, cache), f"{what}: dpred for dout = {dout}", shape)
+    for dout, got in zip(DOUTS[1:], answers):
+        got = as_array(got, f"{what}: dpred for dout = {dout}", shape)
         expect_close(got, dout * base, f"{what}: dpred for dout = {dout} must be dout times dpred for dout = 1",
                      mistakes={"ignoring dout (the gradient for dout = 1)": base})
     return base
@@ -116,8 +124,8 @@ def test_bce(nb, rng):
     loss, cache = _forward(nb, "bce_forward", p, y, f"bce_forward(pred, target) ({what})")
     want_loss, ref_cache = nnlib.bce_forward(p, y)
     expect_close(loss, want_loss, f"{what}: the loss")
-    for dout in DOUTS:
-        dp = as_array(nb.ask("bce_backward", dout, cache), f"{what}: dpred for dout = {dout}", p.shape)
+    for dout, dp in zip(DOUTS, nb.ask_many([Call("bce_backward", dout, cache) for dout in DOUTS])):
+        dp = as_array(dp, f"{what}: dpred for dout = {dout}", p.shape)
         expect(np.all(np.isfinite(dp)), f"{what}: dpred must be finite")
         mistakes = dict(_bce_grad_mistakes(p, y, dout), **({} if dout == 1.0 else {
             "ignoring dout (the gradient for dout = 1)": nnlib.bce_backward(1.0, ref_cache)}))
@@ -198,10 +206,9 @@ def test_softmax(nb, rng):
     cases.append(extreme + rng.normal(0.0, 0.1, size=extreme.shape))
     cases.append(rng.normal(0.0, 2.0, size=(2, 6)) + np.array([[800.0], [-800.0]]))
     cases.append(rng.normal(0.0, 2.0, size=(1, 4)) + 5000.0)
-    for z in cases:
+    for z, got in zip(cases, nb.ask_many([Call("softmax", z) for z in cases])):
         large = np.abs(z).max() > 100
         what = f"softmax(z) for z of shape {z.shape}" + (" with logits of size up to 1e4" if large else "")
-        got = nb.ask("softmax", z)
         want = nnlib.softmax(z)
         if isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind in "fiu":
             expect(np.all(np.isfinite(got)), f"{what}: the result is not finite: subtract each row's maximum "

@@ -9,6 +9,7 @@ import numpy as np
 
 import nnlib
 from grading import as_array, expect, expect_close, expect_gradient
+from grading import Call
 
 DIVERGED_NORM = 1e10  # as in the notebook's read-only set-up cell
 
@@ -32,11 +33,12 @@ def test_gd_step(nb, rng):
         params = [rng.normal(size=s) for s in shapes]
         grads = [rng.normal(size=s) for s in shapes]
         cases.append((params, grads, float(rng.uniform(0.01, 2.0))))
-    for params, grads, lr in cases:
+    # one round trip; each answer also fails if a list or an array in it was changed in place
+    answers = nb.ask_many([Call("gd_step", params, grads, lr) for params, grads, lr in cases])
+    for (params, grads, lr), got in zip(cases, answers):
         k = len(params)
         shapes = [p.shape for p in params]
         what = f"gd_step on {k} parameter array(s) of shapes {shapes}"
-        got = nb.ask("gd_step", params, grads, lr)  # also fails if a list or an array in it was changed in place
         expect(isinstance(got, list), f"{what}: expected a list of arrays, got "
                                       f"{'a tuple' if isinstance(got, tuple) else type(got).__name__}")
         expect(len(got) == k, f"{what}: expected a list of {k} arrays (one per parameter), got {len(got)}")
@@ -73,11 +75,24 @@ def _random_spd(rng, d):
     return (A + A.T) / 2, 5.0
 
 
-def _check_descent(nb, what, kernel_grad, trusted_grad, x0, lr, tol, max_iters, expected_status):
-    want_x, want_n, want_status, before = _trusted_descent(trusted_grad, x0, lr, tol, max_iters)
-    if want_status != expected_status:
-        raise RuntimeError(f"the case {what} should end {expected_status!r}, it ends {want_status!r}")
-    got = nb.ask("gradient_descent", kernel_grad, x0, float(lr), float(tol), int(max_iters))
+def _check_descents(nb, cases):
+    """Grade gradient_descent on cases [(what, kernel_grad, trusted_grad, x0, lr, tol, max_iters, status)], asked
+    in one round trip: kernel_grad is the grad_fn passed to the notebook (a Handle), trusted_grad the grader's own,
+    status how the case must end."""
+    wants = []
+    for what, _, trusted_grad, x0, lr, tol, max_iters, expected_status in cases:
+        wants.append(_trusted_descent(trusted_grad, x0, lr, tol, max_iters))
+        if wants[-1][2] != expected_status:
+            raise RuntimeError(f"the case {what} should end {expected_status!r}, it ends {wants[-1][2]!r}")
+    answers = nb.ask_many([Call("gradient_descent", kernel_grad, x0, float(lr), float(tol), int(max_iters))
+                           for _, kernel_grad, _, x0, lr, tol, max_iters, _ in cases])
+    for (what, *_), want, got in zip(cases, wants, answers):
+        _check_descent(got, want, what)
+
+
+def _check_descent(got, want, what):
+    """`got`, gradient_descent's answer, against `want`, the trusted (x, n_iters, status, the iterate before x)."""
+    want_x, want_n, want_status, before = want
     expect(isinstance(got, (tuple, list)) and len(got) == 3,
            f"{what}: expected a tuple (x, n_iters, status), got "
            f"{len(got) if isinstance(got, (tuple, list)) else 'no'} value(s) of type {type(got).__name__}")
@@ -114,12 +129,11 @@ def test_gradient_descent(nb, rng):
     # the visible cases: L(x) = 2 (x - 1)^2 from x0 = 3
     g_kernel, g_trusted = bowl([[4.0]], [1.0])
     x0 = np.array([3.0])
-    _check_descent(nb, "the visible bowl 2 (x - 1)^2, lr = 0.1", g_kernel, g_trusted, x0, 0.1, 1e-3, 1000,
-                   "converged")
-    _check_descent(nb, "the visible bowl 2 (x - 1)^2, lr = 0.6", g_kernel, g_trusted, x0, 0.6, 1e-3, 1000,
-                   "diverged")
-    _check_descent(nb, "the visible bowl 2 (x - 1)^2, lr = 0.01, max_iters = 3", g_kernel, g_trusted, x0, 0.01,
-                   1e-3, 3, "max_iters")
+    _check_descents(nb, [
+        ("the visible bowl 2 (x - 1)^2, lr = 0.1", g_kernel, g_trusted, x0, 0.1, 1e-3, 1000, "converged"),
+        ("the visible bowl 2 (x - 1)^2, lr = 0.6", g_kernel, g_trusted, x0, 0.6, 1e-3, 1000, "diverged"),
+        ("the visible bowl 2 (x - 1)^2, lr = 0.01, max_iters = 3", g_kernel, g_trusted, x0, 0.01, 1e-3, 3,
+         "max_iters")])
 
     for d in (1, 2, 5):
         A, lam_max = _random_spd(rng, d)
@@ -128,31 +142,31 @@ def test_gradient_descent(nb, rng):
         g_kernel, g_trusted = bowl(A, c)
         lr = float(rng.uniform(0.3, 0.9)) / lam_max
         n_conv = _trusted_descent(g_trusted, x0, lr, 1e-7, 100000)[1]
-        _check_descent(nb, f"a {d}-D quadratic bowl, stable lr", g_kernel, g_trusted, x0, lr, 1e-7, 100000,
-                       "converged")
-        _check_descent(nb, f"a {d}-D bowl with max_iters equal to the step that converges", g_kernel, g_trusted,
-                       x0, lr, 1e-7, n_conv, "converged")
-        _check_descent(nb, f"a {d}-D bowl with max_iters one short of convergence", g_kernel, g_trusted, x0, lr,
-                       1e-7, n_conv - 1, "max_iters")
-        _check_descent(nb, f"a {d}-D bowl with max_iters = 4", g_kernel, g_trusted, x0, lr, 1e-7, 4, "max_iters")
-        _check_descent(nb, f"a {d}-D bowl with lr = 1.15 x (2/lambda_max)", g_kernel, g_trusted, x0,
-                       2.3 / lam_max, 1e-7, 100000, "diverged")
-        _check_descent(nb, f"a {d}-D bowl with lr = 2.5 x (2/lambda_max) and max_iters = 400", g_kernel,
-                       g_trusted, x0, 5.0 / lam_max, 1e-7, 400, "diverged")
+        _check_descents(nb, [
+            (f"a {d}-D quadratic bowl, stable lr", g_kernel, g_trusted, x0, lr, 1e-7, 100000, "converged"),
+            (f"a {d}-D bowl with max_iters equal to the step that converges", g_kernel, g_trusted, x0, lr, 1e-7,
+             n_conv, "converged"),
+            (f"a {d}-D bowl with max_iters one short of convergence", g_kernel, g_trusted, x0, lr, 1e-7,
+             n_conv - 1, "max_iters"),
+            (f"a {d}-D bowl with max_iters = 4", g_kernel, g_trusted, x0, lr, 1e-7, 4, "max_iters"),
+            (f"a {d}-D bowl with lr = 1.15 x (2/lambda_max)", g_kernel, g_trusted, x0, 2.3 / lam_max, 1e-7,
+             100000, "diverged"),
+            (f"a {d}-D bowl with lr = 2.5 x (2/lambda_max) and max_iters = 400", g_kernel, g_trusted, x0,
+             5.0 / lam_max, 1e-7, 400, "diverged")])
 
     g_kernel, g_trusted = bowl(np.eye(2), np.zeros(2))
-    _check_descent(nb, "max_iters = 0", g_kernel, g_trusted, np.array([1.0, -2.0]), 0.5, 1e-6, 0, "max_iters")
-    np_handle = nb.handle("np")
+    _check_descents(nb, [("max_iters = 0", g_kernel, g_trusted, np.array([1.0, -2.0]), 0.5, 1e-6, 0, "max_iters")])
+    tanh, sin = nb.handle("np").attr("tanh"), nb.handle("np").attr("sin")
     x0 = rng.normal(0.0, 2.0, size=3)
-    _check_descent(nb, "grad_fn = np.tanh (the loss sum(log cosh x)), lr = 0.7", np_handle.attr("tanh"), np.tanh,
-                   x0, 0.7, 1e-9, 10000, "converged")
-    _check_descent(nb, "grad_fn = np.sin (the loss -sum(cos x)), lr = 0.3", np_handle.attr("sin"), np.sin,
-                   x0 * 3, 0.3, 1e-9, 10000, "converged")
-    _check_descent(nb, "grad_fn = np.tanh with tol = 1e-3 (large steps count as converged sooner)",
-                   np_handle.attr("tanh"), np.tanh, x0, 0.2, 1e-3, 10000, "converged")
+    _check_descents(nb, [
+        ("grad_fn = np.tanh (the loss sum(log cosh x)), lr = 0.7", tanh, np.tanh, x0, 0.7, 1e-9, 10000,
+         "converged"),
+        ("grad_fn = np.sin (the loss -sum(cos x)), lr = 0.3", sin, np.sin, x0 * 3, 0.3, 1e-9, 10000, "converged"),
+        ("grad_fn = np.tanh with tol = 1e-3 (large steps count as converged sooner)", tanh, np.tanh, x0, 0.2, 1e-3,
+         10000, "converged")])
     g_kernel, g_trusted = bowl(np.array([[np.nan, 0.0], [0.0, 1.0]]), np.zeros(2))
-    _check_descent(nb, "a gradient that is NaN", g_kernel, g_trusted, np.array([1.0, 1.0]), 0.1, 1e-6, 50,
-                   "diverged")
+    _check_descents(nb, [("a gradient that is NaN", g_kernel, g_trusted, np.array([1.0, 1.0]), 0.1, 1e-6, 50,
+                          "diverged")])
 
 
 # -- Task 3 -----------------------------------------------------------------------------------------------------
@@ -186,9 +200,8 @@ def test_max_stable_lr(nb, rng):
              ("a 6x6 matrix with a zero eigenvalue", _spd(rng, [0.0, 0.0, 0.2, 1.5, 2.0, 2.5])),
              ("a 7x7 matrix", _spd(rng, rng.uniform(0.1, 3.0, size=7))),
              ("a 3x3 matrix of rank one", np.outer(*(2 * [rng.normal(size=3)])))]
-    for what, A in cases:
+    for (what, A), got in zip(cases, nb.ask_many([Call("max_stable_lr", A) for _, A in cases])):
         want = 2.0 / np.linalg.eigvalsh(A)[-1]
-        got = nb.ask("max_stable_lr", A)
         expect(np.ndim(got) == 0, f"max_stable_lr({what}): expected a single number, got shape {np.shape(got)}")
         expect_close(got, want, f"max_stable_lr({what})", rtol=1e-8, mistakes=_lr_mistakes(A))
 
@@ -231,8 +244,8 @@ def _linreg_mistakes(X, y, lr, n_steps):
             "taking b's gradient after w was already updated": _trusted_linreg(X, y, lr, n_steps, sequential=True)}
 
 
-def _ask_linreg(nb, what, X, y, lr, n_steps):
-    got = nb.ask("linreg_gd", X, y, float(lr), int(n_steps))
+def _linreg_answer(got, what, X):
+    """linreg_gd's answer `got` as (w, b, losses), w an array of X's columns, b a float."""
     expect(isinstance(got, (tuple, list)) and len(got) == 3, f"{what}: expected a tuple (w, b, losses)")
     w, b, losses = got
     w = as_array(w, f"{what}: w", (X.shape[1],))
@@ -242,9 +255,10 @@ def _ask_linreg(nb, what, X, y, lr, n_steps):
     return w, b, losses
 
 
-def _check_linreg(nb, what, X, y, lr, n_steps, rtol=1e-8):
+def _check_linreg(got, what, X, y, lr, n_steps, rtol=1e-8):
+    """`got`, the answer of linreg_gd(X, y, lr, n_steps), against the trusted run. -> (w, b)"""
     n = X.shape[0]
-    w, b, losses = _ask_linreg(nb, what, X, y, lr, n_steps)
+    w, b, losses = _linreg_answer(got, what, X)
     want = _trusted_linreg(X, y, lr, n_steps)
     mistakes = _linreg_mistakes(X, y, lr, n_steps)
     if n_steps == 1:
@@ -262,11 +276,13 @@ def _check_linreg(nb, what, X, y, lr, n_steps, rtol=1e-8):
     return w, b
 
 
-def _check_a_step(nb, what, X, y, lr, k):
-    """The step from (w_k, b_k) to (w_{k+1}, b_{k+1}) must be -lr times the gradient at (w_k, b_k)."""
+def _check_a_step(answers, what, X, y, lr, k):
+    """The step from (w_k, b_k) to (w_{k+1}, b_{k+1}) must be -lr times the gradient at (w_k, b_k).
+
+    answers: an iterator whose next two answers are those of linreg_gd(X, y, lr, k) and (X, y, lr, k + 1)."""
     n = X.shape[0]
-    w0, b0, _ = _ask_linreg(nb, what, X, y, lr, k)
-    w1, b1, _ = _ask_linreg(nb, what, X, y, lr, k + 1)
+    w0, b0, _ = _linreg_answer(next(answers), what, X)
+    w1, b1, _ = _linreg_answer(next(answers), what, X)
     expect_gradient((w0 - w1) / lr, lambda v: _mse(X, y, v, b0), w0,
                     f"{what}: the gradient dL/dw used by step {k + 1}, (w_{k} - w_{k + 1}) / lr", batch=n)
     expect_gradient(np.array([(b0 - b1) / lr]), lambda v: _mse(X, y, w0, v[0]), np.array([b0]),
@@ -283,8 +299,9 @@ def test_linreg_gd(nb, rng):
     """Task 4 (3 points): linreg_gd(X, y, lr, n_steps) -> (w, b, losses)."""
     # the visible cases: y = 2x + 1 exactly, one step and 2000 steps at lr = 0.1
     X, y = np.array([[0.0], [1.0], [2.0]]), np.array([1.0, 3.0, 5.0])
-    _check_linreg(nb, "the visible data y = 2x + 1, 1 step", X, y, 0.1, 1)
-    w, b = _check_linreg(nb, "the visible data y = 2x + 1, 2000 steps", X, y, 0.1, 2000)
+    one, many = nb.ask_many([Call("linreg_gd", X, y, 0.1, 1), Call("linreg_gd", X, y, 0.1, 2000)])
+    _check_linreg(one, "the visible data y = 2x + 1, 1 step", X, y, 0.1, 1)
+    w, b = _check_linreg(many, "the visible data y = 2x + 1, 2000 steps", X, y, 0.1, 2000)
     expect_close(np.append(w, b), [2.0, 1.0], "the visible data y = 2x + 1 after 2000 steps, (w, b)", rtol=0,
                  atol=1e-4)
 
@@ -292,18 +309,22 @@ def test_linreg_gd(nb, rng):
         X = rng.normal(1.0, 2.0, size=(n, d))
         y = X @ rng.normal(size=d) + rng.normal() + 0.3 * rng.normal(size=n)
         lam_max = _lam_max_hessian(X)
-        for n_steps in (1, 0, 6):
-            _check_linreg(nb, f"linreg_gd with X of shape {(n, d)}, {n_steps} step(s)", X, y,
-                          float(0.8 / lam_max), n_steps)
-        _check_linreg(nb, f"linreg_gd with X of shape {(n, d)}, 40 steps at lr = 1.2 / lambda_max(H)", X, y,
-                      float(1.2 / lam_max), 40)
-        _check_a_step(nb, f"linreg_gd with X of shape {(n, d)}", X, y, float(0.8 / lam_max), 5)
+        where = f"linreg_gd with X of shape {(n, d)}"
+        runs = [(f"{where}, {n_steps} step(s)", float(0.8 / lam_max), n_steps) for n_steps in (1, 0, 6)]
+        runs.append((f"{where}, 40 steps at lr = 1.2 / lambda_max(H)", float(1.2 / lam_max), 40))
+        # and 5 then 6 steps, to see one step (_check_a_step): all six in one round trip
+        asked = [(lr, n_steps) for _, lr, n_steps in runs] + [(float(0.8 / lam_max), 5), (float(0.8 / lam_max), 6)]
+        answers = nb.ask_many([Call("linreg_gd", X, y, lr, n_steps) for lr, n_steps in asked])
+        for (what, lr, n_steps), got in zip(runs, answers):
+            _check_linreg(got, what, X, y, lr, n_steps)
+        _check_a_step(answers, where, X, y, float(0.8 / lam_max), 5)
 
     # a well-conditioned problem: after enough steps gradient descent must reach np.linalg.lstsq's answer
     X = rng.normal(size=(200, 3))
     y = X @ np.array([1.5, -2.0, 0.5]) + 0.7 + 0.1 * rng.normal(size=200)
-    w, b = _check_linreg(nb, "linreg_gd with X of shape (200, 3), 300 steps", X, y, float(1.0 / _lam_max_hessian(X)),
-                         300)
+    lr = float(1.0 / _lam_max_hessian(X))
+    w, b = _check_linreg(nb.ask("linreg_gd", X, y, lr, 300), "linreg_gd with X of shape (200, 3), 300 steps", X, y,
+                         lr, 300)
     theta_star = np.linalg.lstsq(np.hstack([X, np.ones((200, 1))]), y, rcond=None)[0]
     expect_close(w, theta_star[:3], "after 300 steps, w compared with np.linalg.lstsq's answer", rtol=0, atol=1e-6)
     expect_close(b, theta_star[3], "after 300 steps, b compared with np.linalg.lstsq's answer", rtol=0, atol=1e-6)
@@ -318,11 +339,10 @@ def test_linreg_max_lr(nb, rng):
     for (n, d), mean, std in [((1, 1), 0.0, 1.0), ((1, 4), 2.0, 1.0), ((9, 1), 5.0, 0.5), ((30, 3), 0.0, 1.0),
                               ((50, 6), -3.0, 2.0), ((12, 2), 40.0, 3.0)]:
         cases.append((f"X of shape {(n, d)}, feature mean {mean}", rng.normal(mean, std, size=(n, d))))
-    for what, X in cases:
+    for (what, X), got in zip(cases, nb.ask_many([Call("linreg_max_lr", X) for _, X in cases])):
         n = X.shape[0]
         Xt = np.hstack([X, np.ones((n, 1))])
         want = 2.0 / np.linalg.eigvalsh((2.0 / n) * Xt.T @ Xt)[-1]
-        got = nb.ask("linreg_max_lr", X)
         expect(np.ndim(got) == 0, f"linreg_max_lr({what}): expected a single number, got shape {np.shape(got)}")
         with np.errstate(all="ignore"):
             found = {"the Hessian without the column of ones (no bias)": 2.0 / np.linalg.eigvalsh(

@@ -14,7 +14,7 @@ import numpy as np
 
 import nnlib
 from grading import expect, expect_close, expect_shape, fail
-from grading.notebook import Handle
+from grading.notebook import Call, Handle
 
 
 def _generator(nb, seed):
@@ -58,18 +58,21 @@ def _expect_variance(var, v, tol, what, formula, candidates):
 
 def _expect_reproducible(nb, name):
     """The randomness must come from the rng argument: an int seed or a Generator in the notebook."""
-    A, B, C = (nb.ask(name, 20, 30, s) for s in (123, 123, 124))
+    A, B, C = nb.ask_many([Call(name, 20, 30, s) for s in (123, 123, 124)])
     for M in (A, B, C):
         _matrix(M, (20, 30), f"{name}(20, 30, seed)")
     expect(np.array_equal(A, B), f"{name}: the same seed gave two different matrices (draw from the rng argument, "
                                  "e.g. rng = np.random.default_rng(rng))")
     expect(not np.array_equal(A, C), f"{name}: two different seeds gave the same matrix")
-    D = _matrix(nb.ask(name, 20, 30, _generator(nb, 5)), (20, 30), f"{name}(20, 30, a Generator)")
-    E = _matrix(nb.ask(name, 20, 30, _generator(nb, 5)), (20, 30), f"{name}(20, 30, a Generator)")
+    default_rng = nb.handle("np").attr("random").attr("default_rng")
+    g5, g5_again, g = nb.ask_many([Call(default_rng, 5), Call(default_rng, 5), Call(default_rng, 6)])
+    answers = nb.ask_many([Call(name, 20, 30, g5), Call(name, 20, 30, g5_again), Call(name, 20, 30, g),
+                           Call(name, 20, 30, g)])
+    D = _matrix(next(answers), (20, 30), f"{name}(20, 30, a Generator)")
+    E = _matrix(next(answers), (20, 30), f"{name}(20, 30, a Generator)")
     expect(np.array_equal(D, E), f"{name}: two Generators with the same seed gave two different matrices "
                                  "(draw all the randomness from the rng argument)")
-    g = _generator(nb, 6)
-    F, G = (_matrix(nb.ask(name, 20, 30, g), (20, 30), f"{name}(20, 30, a Generator)") for _ in range(2))
+    F, G = (_matrix(got, (20, 30), f"{name}(20, 30, a Generator)") for got in answers)
     expect(not np.array_equal(F, G), f"{name}: two calls with the same Generator gave the same matrix; draw from "
                                      "the Generator itself (np.random.default_rng(g) returns g), do not copy it")
 
@@ -83,9 +86,10 @@ def test_xavier_uniform(nb, rng):
     for fan_in, fan_out in [(1000, 30), (30, 1000), (64, 64), (400, 100)]:
         cases.append((fan_in, fan_out, int(rng.integers(2**31)), "seed"))
     cases.append((128, 96, _generator(nb, int(rng.integers(2**31))), "a Generator"))
-    for fan_in, fan_out, seed, seed_text in cases:
+    answers = nb.ask_many([Call("xavier_uniform", fan_in, fan_out, seed) for fan_in, fan_out, seed, _ in cases])
+    for (fan_in, fan_out, seed, seed_text), got in zip(cases, answers):
         what = f"xavier_uniform({fan_in}, {fan_out}, {seed_text})"
-        W = _matrix(nb.ask("xavier_uniform", fan_in, fan_out, seed), (fan_in, fan_out), what)
+        W = _matrix(got, (fan_in, fan_out), what)
         n, v = W.size, 2.0 / (fan_in + fan_out)
         a = math.sqrt(3.0 * v)
         expect(abs(W.mean()) < 6 * math.sqrt(v / n),
@@ -104,9 +108,11 @@ def test_xavier_uniform(nb, rng):
         expect(top >= a * (1 - 20 / n),
                f"{what}: the largest |w| is {top:.4g}; a uniform U(-a, a) with a = {a:.4g} reaches nearer its bound "
                "(is it a uniform distribution?)")
-    for fan_in, fan_out in [(1, 1), (1, 7), (5, 1), (3, 4), (2, 3)]:
+    small = [(1, 1), (1, 7), (5, 1), (3, 4), (2, 3)]
+    answers = nb.ask_many([Call("xavier_uniform", fan_in, fan_out, 7) for fan_in, fan_out in small])
+    for (fan_in, fan_out), got in zip(small, answers):
         what = f"xavier_uniform({fan_in}, {fan_out}, 7)"
-        W = _matrix(nb.ask("xavier_uniform", fan_in, fan_out, 7), (fan_in, fan_out), what)
+        W = _matrix(got, (fan_in, fan_out), what)
         expect(np.abs(W).max() <= math.sqrt(6.0 / (fan_in + fan_out)) * (1 + 1e-12),
                f"{what}: an entry lies beyond the bound sqrt(6 / (fan_in + fan_out))")
     # nnlib's initialiser is the reference distribution: a sanity check of the tolerances above, in this process
@@ -125,9 +131,10 @@ def test_he_normal(nb, rng):
     for fan_in, fan_out in [(1000, 30), (30, 1000), (64, 64), (256, 128)]:
         cases.append((fan_in, fan_out, int(rng.integers(2**31)), "seed"))
     cases.append((96, 128, _generator(nb, int(rng.integers(2**31))), "a Generator"))
-    for fan_in, fan_out, seed, seed_text in cases:
+    answers = nb.ask_many([Call("he_normal", fan_in, fan_out, seed) for fan_in, fan_out, seed, _ in cases])
+    for (fan_in, fan_out, seed, seed_text), got in zip(cases, answers):
         what = f"he_normal({fan_in}, {fan_out}, {seed_text})"
-        W = _matrix(nb.ask("he_normal", fan_in, fan_out, seed), (fan_in, fan_out), what)
+        W = _matrix(got, (fan_in, fan_out), what)
         n, v = W.size, 2.0 / fan_in
         expect(abs(W.mean()) < 6 * math.sqrt(v / n),
                f"{what}: the mean of the entries is {W.mean():.3g}, expected about 0")
@@ -142,8 +149,9 @@ def test_he_normal(nb, rng):
         expect(abs(tail - p_tail) < 6 * math.sqrt(p_tail * (1 - p_tail) / n),
                f"{what}: {tail:.2%} of the entries lie beyond 2 standard deviations; a normal distribution puts "
                f"{p_tail:.2%} there (is it a normal distribution?)")
-    for fan_in, fan_out in [(1, 1), (1, 7), (5, 1), (3, 4), (2, 3)]:
-        _matrix(nb.ask("he_normal", fan_in, fan_out, 7), (fan_in, fan_out), f"he_normal({fan_in}, {fan_out}, 7)")
+    small = [(1, 1), (1, 7), (5, 1), (3, 4), (2, 3)]
+    for (fan_in, fan_out), got in zip(small, nb.ask_many([Call("he_normal", i, o, 7) for i, o in small])):
+        _matrix(got, (fan_in, fan_out), f"he_normal({fan_in}, {fan_out}, 7)")
     ref = nnlib.init.he_normal(256, 64, rng=rng)
     assert abs(ref.var() - 2.0 / 256) < 6 * (2.0 / 256) * math.sqrt(2 / (ref.size - 1))
     _expect_reproducible(nb, "he_normal")
@@ -174,10 +182,10 @@ def test_layer_grad_norms(nb, rng):
     for shapes in [[(4, 3), (3,), (3, 5), (5,), (5, 2)], [(7,)], [(1, 1)], [(6, 6), (2, 3, 4)], [(3, 2)] * 4,
                    [(1, 5), (5,), (5, 1)], [(2, 2, 2, 2)]]:
         cases.append([rng.normal(0.0, float(rng.uniform(0.01, 10.0)), size=s) for s in shapes])
-    for grads in cases:
+    for grads, got in zip(cases, nb.ask_many([Call("layer_grad_norms", grads) for grads in cases])):
         shapes = [g.shape for g in grads]
         what = f"layer_grad_norms for arrays of shapes {shapes}"
-        got = _numbers(nb.ask("layer_grad_norms", grads), len(grads), what, " (one per array)")
+        got = _numbers(got, len(grads), what, " (one per array)")
         want = np.array([float(np.linalg.norm(g.ravel())) for g in grads])
         mistakes = {"the squared norm (the square root forgotten)": [float(np.sum(g ** 2)) for g in grads],
                     "the sum of absolute values (the L1 norm)": [float(np.sum(np.abs(g))) for g in grads],
@@ -214,11 +222,14 @@ def test_activation_stds(nb, rng):
                    for a, b in zip(sizes[:-1], sizes[1:])]
         for name in ACTIVATIONS:
             cases.append((X, weights, name))
+    calls = []
     for X, weights, name in cases:
+        (attr,), _ = ACTIVATIONS[name]
+        calls.append(Call("activation_stds", X, weights, nb.handle("np").attr(attr)))
+    for (X, weights, name), got in zip(cases, nb.ask_many(calls)):  # one round trip
         (attr,), f = ACTIVATIONS[name]
         sizes = [X.shape[1]] + [W.shape[1] for W in weights]
         what = f"activation_stds for X of shape {X.shape}, layer sizes {sizes}, activation {name}"
-        got = nb.ask("activation_stds", X, weights, nb.handle("np").attr(attr))
         got = _numbers(got, len(weights), what, " (one per layer, not the input's)")
         if name == "np.tanh":  # the reference: the same network of nnlib layers (zero biases), layer by layer
             h, want = X, []

@@ -11,6 +11,7 @@ import numpy as np
 
 import nnlib
 from grading import as_array, expect, expect_close, expect_gradient, expect_shape, fail
+from grading import Call
 
 
 # -- Task 1 ------------------------------------------------------------------------------------------------------
@@ -69,19 +70,27 @@ def test_iterate_minibatches(nb, rng):
     _check_epoch(got, X, y, 4, np.random.default_rng(0).permutation(10), what)
     expect(isinstance(got, list), f"{what}: return a list of (Xb, yb) tuples, not a {type(got).__name__}")
 
-    cases = [(1, 3, 1), (1, 2, 4), (5, 2, 5), (7, 3, 10), (10, 2, 3), (13, 4, 4), (20, 1, 1), (64, 5, 16),
-             (50, 3, 7), (9, 2, 8)]
-    for N, D, B in cases:
+    cases = []
+    for N, D, B in [(1, 3, 1), (1, 2, 4), (5, 2, 5), (7, 3, 10), (10, 2, 3), (13, 4, 4), (20, 1, 1), (64, 5, 16),
+                    (50, 3, 7), (9, 2, 8)]:
         X = rng.normal(size=(N, D))
         y = rng.permutation(N) + 100                        # distinct labels: they identify the rows
-        seed = int(rng.integers(0, 2**31 - 1))
+        cases.append((X, y, B, int(rng.integers(0, 2**31 - 1))))
+    calls = []  # each case twice with its seed, and (N >= 10) once with the next seed: all in one round trip
+    for X, y, B, seed in cases:
+        calls += [Call("iterate_minibatches", X, y, B, seed)] * 2
+        if len(X) >= 10:
+            calls.append(Call("iterate_minibatches", X, y, B, seed + 1))
+    answers = nb.ask_many(calls)
+    for X, y, B, seed in cases:
+        N, D = X.shape
         what = f"iterate_minibatches(X, y, batch_size={B}, rng=<an int seed>) with X of shape {(N, D)}"
-        got = nb.ask("iterate_minibatches", X, y, B, seed)
+        got = next(answers)
         order = _check_epoch(got, X, y, B, np.random.default_rng(seed).permutation(N), what)
-        again = _order_of(nb.ask("iterate_minibatches", X, y, B, seed), y, what)
+        again = _order_of(next(answers), y, what)
         expect(np.array_equal(order, again), f"{what}: two calls with the same seed gave different orders")
         if N >= 10:
-            other = _order_of(nb.ask("iterate_minibatches", X, y, B, seed + 1), y, what)
+            other = _order_of(next(answers), y, what)
             expect(not np.array_equal(order, other), f"{what}: two different seeds gave the same order")
         ref = list(nnlib.minibatches(X, y, B, rng=seed))
         for k, ((Xb, yb), (Xr, yr)) in enumerate(zip(got, ref)):
@@ -94,11 +103,11 @@ def test_iterate_minibatches(nb, rng):
     seed = int(rng.integers(0, 2**31 - 1))
     gen = nb.ask(nb.handle("np").attr("random").attr("default_rng"), seed)   # a Generator stays in the notebook
     trusted = np.random.default_rng(seed)
-    for call in ("first", "second"):
+    answers = nb.ask_many([Call("iterate_minibatches", X, y, B, gen)] * 2)
+    for call, got in zip(("first", "second"), answers):
         what = (f"iterate_minibatches(X, y, 5, gen) with X of shape {(N, D)}, gen a np.random.Generator, "
                 f"{call} call with the same gen (np.random.default_rng(gen) is gen itself: each call continues "
                 "its stream)")
-        got = nb.ask("iterate_minibatches", X, y, B, gen)
         _check_epoch(got, X, y, B, trusted.permutation(N), what)
 
 
@@ -289,31 +298,33 @@ def _noise_mistakes(G, B):
             "a noise falling like 1/sqrt(B)": sigma2 / np.sqrt(B) * fpc}
 
 
-def _check_noise(nb, G, B, want, what, **tol):
-    got = nb.ask("minibatch_noise", G, B)
-    expect_shape(got, (), f"{what} (a single number)")
-    expect_close(got, want, what, mistakes=_noise_mistakes(G, B), **tol)
+def _check_noise(nb, cases):
+    """Grade minibatch_noise on cases [(G, batch_size, the expected answer, what, tolerances)], in one round trip."""
+    answers = nb.ask_many([Call("minibatch_noise", G, B) for G, B, *_ in cases])
+    for (G, B, want, what, tol), got in zip(cases, answers):
+        expect_shape(got, (), f"{what} (a single number)")
+        expect_close(got, want, what, mistakes=_noise_mistakes(G, B), **tol)
 
 
 def test_minibatch_noise(nb, rng):
     """Task 4 (2 points): minibatch_noise(G, batch_size) -> the expected squared error of a mini-batch gradient."""
     # the visible cases
     G = np.array([[0.0], [2.0]])
-    _check_noise(nb, G, 1, 1.0, "minibatch_noise(G, 1) for G = [[0], [2]]", atol=1e-12)
-    _check_noise(nb, G, 2, 0.0, "minibatch_noise(G, 2) for G = [[0], [2]] (a batch of all N examples)", atol=1e-12)
+    exact = dict(rtol=1e-8, atol=1e-12)
+    cases = [(G, 1, 1.0, "minibatch_noise(G, 1) for G = [[0], [2]]", dict(atol=1e-12)),
+             (G, 2, 0.0, "minibatch_noise(G, 2) for G = [[0], [2]] (a batch of all N examples)", dict(atol=1e-12))]
     G = np.random.default_rng(0).normal(size=(4, 3))
-    _check_noise(nb, G, 2, _brute_force(G, 2), "minibatch_noise(G, 2) for the visible test's G (4, 3)",
-                 rtol=1e-8, atol=1e-12)
+    cases.append((G, 2, _brute_force(G, 2), "minibatch_noise(G, 2) for the visible test's G (4, 3)", exact))
 
     for N, P, B in [(2, 3, 1), (5, 4, 2), (8, 3, 4), (6, 2, 5), (7, 5, 7), (8, 2, 1), (6, 1, 3), (9, 3, 3),
                     (3, 1, 2)]:
         G = rng.normal(size=(N, P)) + rng.normal(size=P)      # per-example gradients with a nonzero mean
-        _check_noise(nb, G, B, _brute_force(G, B), f"minibatch_noise(G, {B}) for G of shape {(N, P)}",
-                     rtol=1e-8, atol=1e-12)
+        cases.append((G, B, _brute_force(G, B), f"minibatch_noise(G, {B}) for G of shape {(N, P)}", exact))
 
     # larger N: the exact formula, checked above against brute force on small cases
     for N, P, B in [(200, 10, 1), (200, 10, 16), (500, 4, 499), (300, 3, 300)]:
         G = rng.normal(size=(N, P)) * rng.uniform(0.5, 3.0, size=P) + 2.0
         d = G - G.mean(axis=0)
         want = np.mean(np.sum(d * d, axis=1)) / B * (N - B) / (N - 1)
-        _check_noise(nb, G, B, want, f"minibatch_noise(G, {B}) for G of shape {(N, P)}", rtol=1e-8, atol=1e-12)
+        cases.append((G, B, want, f"minibatch_noise(G, {B}) for G of shape {(N, P)}", exact))
+    _check_noise(nb, cases)

@@ -3,62 +3,78 @@
 Run in the grader's process (never in the student's kernel).  The optimisers are driven here, step by step, the
 way a training loop drives them: the parameter and gradient arrays stay in the notebook (so that in-place updates
 can be seen), the gradients are refilled in place before every step, and after every step the parameters and the
-optimiser's state are brought back as data and compared with nnlib's optimisers (PyTorch's formulas), together with
-the contract (parameters updated in place, gradients left alone).  Each check re-checks the cell's visible cases
-too.  See grading/runner.py for the contract of a check.
+optimiser's state are brought back as data (a whole run is one batch of questions, one round trip) and compared with
+nnlib's optimisers (PyTorch's formulas), together with the contract (parameters updated in place, gradients left
+alone).  Each check re-checks the cell's visible cases too.  See grading/runner.py for the contract of a check.
 """
 import numpy as np
 
 import nnlib
 from grading import Handle, expect, expect_close, expect_shape
-from grading.notebook import StudentRaised
+from grading.notebook import Call, StudentRaised
 
 # -- driving an optimiser in the notebook --------------------------------------------------------------------------
 
 
 def _create(nb, name, *args, **kwargs):
-    opt = nb.ask(name, *args, **kwargs)
+    """The notebook's optimiser `name`(*args, **kwargs), and an empty object array `box` (made with the set-up
+    cell's `np`) to hold the arrays _drive trains: (opt, box), two Handles, in one round trip."""
+    opt, box = nb.ask_many([Call(name, *args, **kwargs), Call(nb.handle("np").attr("empty"), 3, "object")])
     expect(isinstance(opt, Handle), f"{name}(...) should create an optimiser object, but it gave {opt!r}")
-    return opt
+    expect(isinstance(box, Handle), "the notebook's `np` is not NumPy: keep the set-up cell's `import numpy as np`")
+    return opt, box
 
 
-def _drive(nb, opt, params0, grads_seq, lrs, watch, what):
+def _drive(nb, opt, box, params0, grads_seq, lrs, watch, what):
     """Run the notebook's optimiser `opt` as a training loop does; return [(parameters, state)] after every step.
 
-    The arrays live in the notebook, in an object array `box`: box[0] is the list passed to step as params,
-    box[1] a second list of the same arrays (to see whether step replaced any), box[2] the list of gradient arrays,
-    refilled in place before every step (made with the set-up cell's `np`; read back after every step, with the
-    state attributes `watch`, in one question to the set-up cell's `copy.copy`: only the data that comes back
-    counts).  lrs: None, or the learning rate to set as opt.lr before every step.  Checks the contract after every
-    step: gradients unchanged, parameters updated in place.
+    The arrays live in the notebook, in the object array `box` (see _create): box[0] is the list passed to step as
+    params, box[1] a second list of the same arrays (to see whether step replaced any), box[2] the list of gradient
+    arrays, refilled in place before every step (with the set-up cell's `np.copyto`).  After every step one call of
+    the set-up cell's `copy.copy` reads back the arrays and the state attributes `watch`: only the data that comes
+    back counts.  The whole run is asked in one batch (one round trip), then checked here step by step.
+    lrs: None, or the learning rate to set as opt.lr before every step.  Checks the contract after every step:
+    gradients unchanged, parameters updated in place.
     """
-    numpy = nb.handle("np")
-    box = nb.ask(numpy.attr("empty"), 3, "object")
-    expect(isinstance(box, Handle), "the notebook's `np` is not NumPy: keep the set-up cell's `import numpy as np`")
     n = len(params0)
-    nb.ask(box.attr("__setitem__"), 0, [np.array(p, dtype=np.float64) for p in params0])
-    nb.ask(box.attr("__setitem__"), 1, [box[0][i] for i in range(n)])
-    nb.ask(box.attr("__setitem__"), 2, [np.zeros(np.shape(p)) for p in params0])
+    fill, numpy, copy = box.attr("__setitem__"), nb.handle("np"), nb.handle("copy")
+    setup = [Call(fill, 0, [np.array(p, dtype=np.float64) for p in params0]),
+             Call(fill, 1, [box[0][i] for i in range(n)]),
+             Call(fill, 2, [np.zeros(np.shape(p)) for p in params0])]
+    steps, doing = [], [None] * len(setup)  # every step's calls; what each call does, to name one that raises
+    for t, step_grads in enumerate(grads_seq, start=1):
+        step = []
+        if lrs is not None:
+            step.append(Call(opt.attr("__setattr__"), "lr", float(lrs[t - 1])))
+            doing.append(f"setting opt.lr before step {t}")
+        for i, g in enumerate(step_grads):
+            step.append(Call(numpy.attr("copyto"), box[2][i], g))
+            doing.append(None)
+        step.append(Call(opt.attr("step"), box[0], box[2]))
+        doing.append(f"opt.step(params, grads) at step {t}")
+        # the step's last call brings back the arrays and the state: copy.copy of a list of what the handles name
+        step.append(Call(copy.attr("copy"), [box[0], box[1], box[2]] + [opt.attr(w) for w in watch]))
+        doing.append(f"reading opt.{', opt.'.join(watch)} after step {t}")
+        steps.append(step)
+    answers = nb.ask_many(setup + [call for step in steps for call in step])  # the whole run: one round trip
+
+    def answer():
+        """The next answer, read in the order asked; a call that raised is named by what it was doing."""
+        try:
+            return next(answers)
+        except StudentRaised as exc:
+            if doing[exc.index] is None:
+                raise
+            raise StudentRaised(f"{what}: {doing[exc.index]}", exc.exc_type, exc.exc_message) from None
+
     before = [np.array(p, dtype=np.float64) for p in params0]
     record = []
-    for t, step_grads in enumerate(grads_seq, start=1):
-        if lrs is not None:
-            try:
-                nb.ask(opt.attr("__setattr__"), "lr", float(lrs[t - 1]))
-            except StudentRaised as exc:
-                raise StudentRaised(f"{what}: setting opt.lr before step {t}", exc.exc_type, exc.exc_message) from None
-        for i, g in enumerate(step_grads):
-            nb.ask(numpy.attr("copyto"), box[2][i], g)
-        try:
-            nb.ask(opt.attr("step"), box[0], box[2])
-        except StudentRaised as exc:
-            raise StudentRaised(f"{what}: opt.step(params, grads) at step {t}", exc.exc_type,
-                                exc.exc_message) from None
-        try:  # one question brings back the arrays and the state: copy.copy of a list of what the handles name
-            snapshot = nb.ask(nb.handle("copy").attr("copy"), [box[0], box[1], box[2]] + [opt.attr(w) for w in watch])
-        except StudentRaised as exc:
-            raise StudentRaised(f"{what}: reading opt.{', opt.'.join(watch)} after step {t}", exc.exc_type,
-                                exc.exc_message) from None
+    for _ in setup:
+        answer()
+    for t, (step, step_grads) in enumerate(zip(steps, grads_seq), start=1):
+        for _ in step[:-1]:
+            answer()
+        snapshot = answer()
         expect(isinstance(snapshot, list) and len(snapshot) == 3 + len(watch),
                f"{what}: the grader lost its arrays at step {t}: keep the set-up cell's `import copy`")
         params_list, originals, grads_now = snapshot[:3]
@@ -200,8 +216,8 @@ def _check_sgd_run(nb, name, nesterov, lr, mu, params0, grads_seq, schedule, wha
     table = NESTEROV_MISTAKES if nesterov else MOMENTUM_MISTAKES
     variants = {desc: _sgd_variant(params0, grads_seq, lrs, mu, vel, stp, fixed)
                 for desc, (vel, stp, fixed) in table.items()}
-    opt = _create(nb, name, lr, mu)
-    got = _drive(nb, opt, params0, grads_seq, lrs if schedule else None, ("velocity",), what)
+    opt, box = _create(nb, name, lr, mu)
+    got = _drive(nb, opt, box, params0, grads_seq, lrs if schedule else None, ("velocity",), what)
     variants = _explaining(variants, got, [(0, None), (1, "velocity")])
     shapes = [np.shape(p) for p in params0]
     for t, ((got_params, state), (want_params, want_vel)) in enumerate(zip(got, want)):
@@ -233,7 +249,7 @@ def _nnlib_steps(A, theta0, lr, mu, nesterov, tol, max_steps):
 def _check_convergence(nb, name, nesterov, A, theta0, mu, what, tol=1e-8, max_steps=5000):
     want = _nnlib_steps(A, theta0, 1.0, mu, nesterov, tol, max_steps)
     assert want is not None, "the reference must converge on the checks' problems"
-    got = nb.ask("steps_to_converge", _create(nb, name, 1.0, mu), A, theta0, tol, max_steps)
+    got = nb.ask("steps_to_converge", _create(nb, name, 1.0, mu)[0], A, theta0, tol, max_steps)
     reference = f"nnlib.SGD(momentum=mu{', nesterov=True' if nesterov else ''})"
     expect(got is not None, f"{what}: your {name} does not reach the tolerance within {max_steps} steps; "
                             f"{reference} does after {want}")
@@ -350,11 +366,11 @@ def _check_adam_run(nb, lr, b1, b2, eps, params0, grads_seq, schedule, what, *, 
     want = _nnlib_adam(params0, grads_seq, lrs, b1, b2, eps)
     variants = {desc: _adam_variant(params0, grads_seq, lrs, b1, b2, eps, **flags)
                 for desc, flags in ADAM_MISTAKES.items()}
-    opt = _create(nb, "Adam", lr) if defaults else _create(nb, "Adam", lr, beta1=b1, beta2=b2, eps=eps)
+    opt, box = _create(nb, "Adam", lr) if defaults else _create(nb, "Adam", lr, beta1=b1, beta2=b2, eps=eps)
     t0 = nb.fetch(opt.attr("t"))
     expect(_is_count(t0, 0),
            f"{what}: a fresh Adam has taken no step, so opt.t should be 0; got {t0!r}")
-    got = _drive(nb, opt, params0, grads_seq, lrs if schedule else None, ("m", "v", "t"), what)
+    got = _drive(nb, opt, box, params0, grads_seq, lrs if schedule else None, ("m", "v", "t"), what)
     variants = _explaining(variants, got, [(0, None), (1, "m"), (2, "v")])
     shapes = [np.shape(p) for p in params0]
     for t, ((got_params, state), (want_params, want_m, want_v, want_t)) in enumerate(zip(got, want)):
@@ -425,7 +441,8 @@ def test_momentum_rate(nb, rng):
         lr = float(rng.uniform(0.1, 2.0))
         cases.append((lr, float(rng.uniform(0.0, 0.99)), float(np.exp(rng.uniform(np.log(1e-3), np.log(6.0)))) / lr))
     answers = []
-    for k, (lr, mu, lam) in enumerate(visible + cases):
+    got_all = nb.ask_many([Call("momentum_rate", lr, mu, lam) for lr, mu, lam in visible + cases])
+    for k, ((lr, mu, lam), got) in enumerate(zip(visible + cases, got_all)):
         want = _radius(_heavy_ball(lr, mu, lam))
         if k < len(visible):
             what = f"momentum_rate({lr}, {mu}, {lam}) (a visible case)"
@@ -435,7 +452,6 @@ def test_momentum_rate(nb, rng):
                       "with two complex eigenvalues (inside the band)" if a * a < 4 * mu else
                       "with two real eigenvalues")
             what = f"momentum_rate on a hidden case {regime}"
-        got = nb.ask("momentum_rate", lr, mu, lam)
         expect(not isinstance(got, complex) and not np.iscomplexobj(got),
                f"{what} returned a complex number: return the modulus |z| (a real number)")
         expect_shape(got, (), f"{what} (a single number)")

@@ -10,6 +10,7 @@ import numpy as np
 
 import nnlib
 from grading import Handle, expect, expect_close, expect_gradient
+from grading import Call
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -27,8 +28,12 @@ def _pair(got, call, names):
 def _check_minmax(nb, X_train, X_test, lo_other, hi_other, what):
     ref = nnlib.MinMaxScaler().fit(X_train)
     lo, hi = ref.data_min_, ref.data_max_
+    answers = nb.ask_many([Call("minmax_fit", X_train), Call("minmax_transform", X_train, lo, hi),
+                           Call("minmax_transform", X_test, lo, hi),
+                           Call("minmax_transform", X_test, lo_other, hi_other),
+                           Call("scale_split", X_train, X_test)])  # one round trip, read in this order
 
-    got_lo, got_hi = _pair(nb.ask("minmax_fit", X_train), f"minmax_fit(X_train), {what},", "(lo, hi)")
+    got_lo, got_hi = _pair(next(answers), f"minmax_fit(X_train), {what},", "(lo, hi)")
     by_row = {"statistics of each row (axis=1) instead of each column": X_train.min(axis=1)}
     expect_close(got_lo, lo, f"lo = minmax_fit(X_train)[0], {what}", mistakes=by_row)
     by_row = {"statistics of each row (axis=1) instead of each column": X_train.max(axis=1)}
@@ -42,7 +47,7 @@ def _check_minmax(nb, X_train, X_test, lo_other, hi_other, what):
                         _scaled(X, X.min(axis=0), X.max(axis=0)),
                     "dividing by hi instead of hi - lo": (X - lo) / np.where(hi != 0, hi, 1.0),
                     "mapping a constant column to 0 whatever the input": np.where(span > 0, want, 0.0)}
-        expect_close(nb.ask("minmax_transform", X, lo, hi), want,
+        expect_close(next(answers), want,
                      f"minmax_transform({name}, lo, hi) with the training statistics, {what}", mistakes=mistakes)
 
     # statistics that are not X's own, one constant column: the function must use the lo and hi it is given
@@ -51,10 +56,10 @@ def _check_minmax(nb, X_train, X_test, lo_other, hi_other, what):
                     _scaled(X_test, X_test.min(axis=0), X_test.max(axis=0)),
                 "clipping the result to [0, 1]": np.clip(want, 0.0, 1.0),
                 "dividing by hi instead of hi - lo": (X_test - lo_other) / np.where(hi_other != 0, hi_other, 1.0)}
-    expect_close(nb.ask("minmax_transform", X_test, lo_other, hi_other), want,
+    expect_close(next(answers), want,
                  f"minmax_transform(X, lo, hi) must use the lo and hi it is given; {what}", mistakes=mistakes)
 
-    got_train, got_test = _pair(nb.ask("scale_split", X_train, X_test), f"scale_split(X_train, X_test), {what},",
+    got_train, got_test = _pair(next(answers), f"scale_split(X_train, X_test), {what},",
                                 "(X_train_scaled, X_test_scaled)")
     both = np.concatenate([X_train, X_test])
     together = {"fitting the scaler on the training and test data together":
@@ -150,9 +155,8 @@ def _early_stopping(losses, patience):
     return best, len(losses) - 1
 
 
-def _check_es(nb, losses, patience, what):
-    losses = np.asarray(losses, dtype=float)
-    got = nb.ask("early_stopping_epoch", losses, patience)
+def _check_es(got, losses, patience, what):
+    """`got`, the answer of early_stopping_epoch(losses, patience), against the reference."""
     want = _early_stopping(losses, patience)
     call = f"early_stopping_epoch on {what} ({len(losses)} epochs, patience {patience})"
     expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{call}: expected a tuple (best_epoch, stop_epoch)")
@@ -165,20 +169,20 @@ def _check_es(nb, losses, patience, what):
 def test_early_stopping(nb, rng):
     """Task 3 (2 points): early_stopping_epoch(val_losses, patience) -> (best_epoch, stop_epoch)."""
     visible = [1.0, 0.8, 0.9, 0.85, 0.7, 0.75]
-    _check_es(nb, visible, 2, "the visible test's losses")
-    _check_es(nb, visible, 3, "the visible test's losses")
-    _check_es(nb, [0.5], 1, "a single epoch")
-    _check_es(nb, [3.0, 2.0, 1.0], 1, "a loss that improves at every epoch")
-    _check_es(nb, [2.0], 3, "a single epoch")
-    _check_es(nb, np.linspace(2.0, 1.0, 8), 2, "a loss that improves at every epoch")
-    _check_es(nb, np.linspace(1.0, 2.0, 9), 3, "a loss that never improves (best at epoch 0)")
-    _check_es(nb, np.full(7, 0.5), 2, "a flat loss (ties are not improvements)")
-    _check_es(nb, np.full(3, 0.5), 5, "a flat loss shorter than the patience")
-    _check_es(nb, [1.0, 0.9, 0.95, 0.9, 0.9, 0.8, 0.85], 3, "a loss that ties its best, then improves")
-    _check_es(nb, [1.0, 1.1, 1.2, 1.3, 0.5], 4, "an improvement at the last possible epoch")
-    _check_es(nb, [1.0, 1.1, 1.2, 1.3, 1.4, 0.5], 4, "an improvement one epoch too late")
-    _check_es(nb, [1.0, 0.7, 0.8, 0.6, 0.9, 0.95], 2, "an improvement after a loss that went up")
-    _check_es(nb, [1.0, 0.9, 0.8, 0.85], 1, "a loss that goes up at the last epoch")
+    cases = [(visible, 2, "the visible test's losses"),
+             (visible, 3, "the visible test's losses"),
+             ([0.5], 1, "a single epoch"),
+             ([3.0, 2.0, 1.0], 1, "a loss that improves at every epoch"),
+             ([2.0], 3, "a single epoch"),
+             (np.linspace(2.0, 1.0, 8), 2, "a loss that improves at every epoch"),
+             (np.linspace(1.0, 2.0, 9), 3, "a loss that never improves (best at epoch 0)"),
+             (np.full(7, 0.5), 2, "a flat loss (ties are not improvements)"),
+             (np.full(3, 0.5), 5, "a flat loss shorter than the patience"),
+             ([1.0, 0.9, 0.95, 0.9, 0.9, 0.8, 0.85], 3, "a loss that ties its best, then improves"),
+             ([1.0, 1.1, 1.2, 1.3, 0.5], 4, "an improvement at the last possible epoch"),
+             ([1.0, 1.1, 1.2, 1.3, 1.4, 0.5], 4, "an improvement one epoch too late"),
+             ([1.0, 0.7, 0.8, 0.6, 0.9, 0.95], 2, "an improvement after a loss that went up"),
+             ([1.0, 0.9, 0.8, 0.85], 1, "a loss that goes up at the last epoch")]
     for i in range(40):
         E = int(rng.integers(1, 60))
         t = np.arange(E)
@@ -186,7 +190,11 @@ def test_early_stopping(nb, rng):
         curve = curve + rng.normal(0, rng.uniform(0.002, 0.08), size=E)
         if i % 3 == 0:
             curve = np.round(curve, 1)                   # coarse values: many ties
-        _check_es(nb, curve, int(rng.integers(1, 12)), f"random curve #{i + 1}")
+        cases.append((curve, int(rng.integers(1, 12)), f"random curve #{i + 1}"))
+    cases = [(np.asarray(losses, dtype=float), patience, what) for losses, patience, what in cases]
+    answers = nb.ask_many([Call("early_stopping_epoch", losses, patience) for losses, patience, _ in cases])
+    for (losses, patience, what), got in zip(cases, answers):  # all in one round trip
+        _check_es(got, losses, patience, what)
 
 
 # ---------------------------------------------------------------------------------------------------------------
