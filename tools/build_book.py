@@ -33,7 +33,8 @@ STAMP = BUILD / ".page-inputs-hash"
 
 # What the pages read besides their own text: every page reads nnlib and the helpers; one page reads a data file.
 GLOBAL_INPUTS = ["nnlib/*.py", "book/_helpers.py"]
-PAGE_INPUTS = {"book/appendix_speed.md": ["benchmarks/results.json"]}
+PAGE_INPUTS = {"book/appendix_speed.md": ["benchmarks/results.json"],
+               "book/intro.md": ["book/[0-9][0-9]_*.md"]}  # the course's total reading time
 
 
 def inputs_hash(patterns) -> str:

@@ -6,8 +6,7 @@ differences.  Each re-checks the cell's visible cases too.  See grading/runner.p
 import numpy as np
 
 import nnlib
-from grading import expect_close, expect_gradient
-from grading import Call
+from grading import Call, expect_close, expect_gradient
 
 SHAPES = [(1,), (1, 1), (9,), (4, 3), (2, 3, 2)]
 

@@ -8,8 +8,7 @@ gradients in this exercise.  See grading/runner.py for the contract.
 import numpy as np
 
 import nnlib
-from grading import Handle, expect, expect_close, fail
-from grading import Call
+from grading import Call, Handle, expect, expect_close, fail
 
 
 def _kind(got):

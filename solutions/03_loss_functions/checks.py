@@ -10,8 +10,7 @@ the cell's visible cases too.  See grading/runner.py for the contract.
 import numpy as np
 
 import nnlib
-from grading import as_array, expect, expect_close, expect_gradient, expect_shape, fail
-from grading import Call
+from grading import Call, as_array, expect, expect_close, expect_gradient, expect_shape, fail
 
 DOUTS = (1.0, -2.5, 0.4)  # the upstream gradient: 1 when the loss is the final value, then others (chain rule)
 

@@ -8,8 +8,7 @@ grading/runner.py for the contract.
 import numpy as np
 
 import nnlib
-from grading import as_array, expect, expect_close, expect_gradient
-from grading import Call
+from grading import Call, as_array, expect, expect_close, expect_gradient
 
 DIVERGED_NORM = 1e10  # as in the notebook's read-only set-up cell
 

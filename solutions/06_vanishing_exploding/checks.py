@@ -13,8 +13,7 @@ import math
 import numpy as np
 
 import nnlib
-from grading import expect, expect_close, expect_shape, fail
-from grading.notebook import Call, Handle
+from grading import Call, Handle, expect, expect_close, expect_shape, fail
 
 
 def _generator(nb, seed):

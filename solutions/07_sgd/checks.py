@@ -10,8 +10,7 @@ from itertools import combinations
 import numpy as np
 
 import nnlib
-from grading import as_array, expect, expect_close, expect_gradient, expect_shape, fail
-from grading import Call
+from grading import Call, as_array, expect, expect_close, expect_gradient, expect_shape, fail
 
 
 # -- Task 1 ------------------------------------------------------------------------------------------------------

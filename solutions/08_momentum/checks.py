@@ -10,8 +10,8 @@ alone).  Each check re-checks the cell's visible cases too.  See grading/runner.
 import numpy as np
 
 import nnlib
-from grading import Handle, expect, expect_close, expect_shape
-from grading.notebook import Call, StudentRaised
+from grading import Call, Handle, expect, expect_close, expect_shape
+from grading.notebook import StudentRaised
 
 # -- driving an optimiser in the notebook --------------------------------------------------------------------------
 

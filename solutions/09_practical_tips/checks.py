@@ -9,8 +9,7 @@ grading/runner.py for the contract.
 import numpy as np
 
 import nnlib
-from grading import Handle, expect, expect_close, expect_gradient
-from grading import Call
+from grading import Call, Handle, expect, expect_close, expect_gradient
 
 
 # ---------------------------------------------------------------------------------------------------------------
