@@ -122,7 +122,12 @@ def reading_time(page):
 
 
 def glue_reading_time(page, prefix):
-    """Glue `{prefix}_read_core` and `{prefix}_read_deeper` (minutes) for the page's reading-time line."""
+    """Glue `{prefix}_read_core` and `{prefix}_read_deeper` (minutes) for the page's reading-time line.
+    Without the page's source (a chapter downloaded as a notebook, whose text holds the minutes already): nothing."""
+    from pathlib import Path
+
+    if not Path(page).exists():
+        return None
     minutes = reading_time(page)
     glue_number(f"{prefix}_read_core", minutes["core"])
     glue_number(f"{prefix}_read_deeper", minutes["deeper"])
