@@ -184,8 +184,8 @@ def explorable(name, controls, draw, *, caption="", start=None):
             if kind == "steps":
                 widget = (f'<button type="button" data-step="-1" data-for="{i}">&larr; previous</button>{widget}'
                           f'<button type="button" data-step="1" data-for="{i}">next &rarr;</button>')
-        parts.append(f'<label class="explorable-control">{html.escape(label)}: {widget} '
-                     f'<output data-value="{i}">{text}</output></label>')
+        parts.append(f'<label class="explorable-control" style="display:inline-block;margin-right:1.5em">'
+                     f'{html.escape(label)}: {widget} <output data-value="{i}">{text}</output></label>')
     key = "-".join(map(str, first))
     data = json.dumps({"frames": frames, "names": names}).replace("</", "<\\/")
     page = f"""<figure class="explorable" id="explorable-{name}">
