@@ -32,7 +32,7 @@ STAMP = BUILD / ".page-inputs-hash"
 
 
 # What the pages read besides their own text: every page reads nnlib and the helpers; one page reads a data file.
-GLOBAL_INPUTS = ["nnlib/*.py", "book/_helpers.py"]
+GLOBAL_INPUTS = ["nnlib/*.py", "book/_helpers.py", "book/_graph.py"]
 PAGE_INPUTS = {"book/appendix_speed.md": ["benchmarks/results.json"],
                "book/intro.md": ["book/[0-9][0-9]_*.md"]}  # the course's total reading time
 

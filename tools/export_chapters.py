@@ -523,7 +523,8 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out / f"{page.stem}.ipynb"
         export_chapter(executed_chapter(page, args.build), glue, out, args.kit_note, titles)
         print(out)
-    shutil.copy2(args.book / "_helpers.py", args.out / "_helpers.py")  # chapters import it
+    for module in ("_helpers.py", "_graph.py"):  # chapters import them
+        shutil.copy2(args.book / module, args.out / module)
     return 0
 
 

@@ -65,7 +65,8 @@ def export_chapters(out: Path) -> list[Path]:
         glue = BUILD / "jupyter_execute" / "book" / f"{page.stem}.glue.json"
         export_chapter(executed_chapter(page, BUILD), glue, target, CHAPTER_NOTE, titles)
         written.append(target)
-    shutil.copyfile(REPO / "book" / "_helpers.py", out / "_helpers.py")  # hidden cells import it
+    for module in ("_helpers.py", "_graph.py"):  # the chapters' hidden cells import them
+        shutil.copyfile(REPO / "book" / module, out / module)
     return written
 
 
