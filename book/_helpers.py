@@ -156,7 +156,9 @@ def explorable(name, controls, draw, *, caption="", start=None):
     keys move it), "select" (a drop-down) or "steps" (a range with previous/next buttons); values are what `draw`
     receives, shown as text with str(). draw(*values) -> a matplotlib figure, called once for every combination.
     caption: what to try and what to notice. start: the values shown first (default: the first of each).
-    Returns an HTML display object; no request leaves the page (frames are data: URIs).
+    Returns an HTML display object; no request leaves the page (frames are data: URIs). The controls sit above
+    the picture (a tall frame must not push them off the screen); the browser names the script
+    explorable-<name>.js in its messages.
     """
     import html
     import itertools
@@ -189,11 +191,13 @@ def explorable(name, controls, draw, *, caption="", start=None):
     key = "-".join(map(str, first))
     data = json.dumps({"frames": frames, "names": names}).replace("</", "<\\/")
     page = f"""<figure class="explorable" id="explorable-{name}">
-<img src="{frames[key]}" alt="{html.escape(caption or name)}" style="max-width:100%;height:auto">
 <div class="explorable-controls">{''.join(parts)}</div>
+<img src="{frames[key]}" alt="{html.escape(caption or name)}" style="max-width:100%;height:auto">
 {f'<figcaption>{html.escape(caption)}</figcaption>' if caption else ''}
 <script type="application/json" class="explorable-data">{data}</script>
-<script>{_EXPLORABLE_SCRIPT.replace("ROOT_ID", f"explorable-{name}")}</script>
+<script>{_EXPLORABLE_SCRIPT.replace("ROOT_ID", f"explorable-{name}")}
+//# sourceURL=explorable-{name}.js
+</script>
 </figure>"""
     return HTML(page)
 
