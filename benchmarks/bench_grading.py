@@ -8,7 +8,7 @@ graded three ways, measured in one run:
 
 * `serial`: one `nbgrader autograde --student <id>` call per student (what a loop in a shell script does);
 * `one call`: one `nbgrader autograde` call for the whole class (nbgrader's own best, one core);
-* `make grade`: `python -m grading.classroom` with the sandbox on, one worker per core.
+* `make grade`: `python -m grading.classroom` with the sandbox on, two more workers than cores.
 
 All three use the course's configuration (trusted checks; the sandbox unless `--unsafe`).  Prints seconds per
 submission and writes benchmarks/grading_results.json.  Not a test: the numbers depend on the machine.
@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--serial-students", type=int, default=6,
                         help="students graded one call each (that way is slow: a few are enough to time it)")
     parser.add_argument("--unsafe", action="store_true", help="no sandbox, to measure what the sandbox costs")
+    parser.add_argument("--workers", type=int, default=None, help="make grade's worker processes (default: cores)")
     parser.add_argument("--only-make-grade", action="store_true",
                         help="time `make grade` alone (e.g. over all nine exercises, for the class-of-100 figure)")
     args = parser.parse_args()
@@ -117,7 +118,8 @@ def main() -> None:
                 reset(root, env, assignment)
                 one_call = timed(nbgrader, cwd=root, env=env) / len(names)
             reset(root, env, assignment)
-            grade = [str(BIN / "python"), "-m", "grading.classroom", assignment, *(["--unsafe"] if args.unsafe else [])]
+            grade = [str(BIN / "python"), "-m", "grading.classroom", assignment, *(["--unsafe"] if args.unsafe else []),
+                     *([f"--workers={args.workers}"] if args.workers else [])]
             classroom = timed(grade, cwd=root, env=env) / len(names)
             results["assignments"][assignment] = {"serial": serial, "one_call": one_call, "make_grade": classroom}
             print(f"{assignment:<24} {serial:10.2f} {one_call:10.2f} {classroom:11.2f}")

@@ -199,7 +199,9 @@ def grade_class(root: Path, assignment: str, *, students: list[str] | None = Non
             src.backup(dst)
     before = snapshot(db_path)
 
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    # A worker waits while its kernel starts and answers: two more workers than cores keep the cores busy
+    # (measured on 2 cores: 0.73-0.86 s a submission with 4 workers, 0.85-0.90 s with 2).
+    workers = max(1, min(workers or (os.cpu_count() or 1) + 2, len(todo)))
     # One student first, alone: it creates the gradebook's assignment entries that the others then share.
     jobs = [(assignment, s, feedback) for s in todo]
     results, started = [], time.monotonic()
@@ -272,7 +274,7 @@ def main(argv=None) -> int:
     parser.add_argument("assignment")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder (default: here)")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: two more than the cores)")
     parser.add_argument("--feedback", action="store_true", help="also generate feedback for each student")
     parser.add_argument("--export", metavar="CSV", help="also export all grades to this CSV file")
     parser.add_argument("--unsafe", action="store_true",
