@@ -29,18 +29,28 @@ def _checkout_copy(dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
-    """Build the website from a clean copy of the checkout, once per test session (xdist group "book").
+    """Build the website from a clean copy of the checkout, once per test run: the first xdist worker that needs
+    it builds it (the others wait on a lock and use the same copy), so the build costs its 2-3 minutes once.
 
     Returns the copy's root; the site is in <root>/_build/html. For a quick local run of the site and kit tests
     against a build you already have, set REUSE_BUILD=<a course root with a finished `make book`> (never in CI).
     """
+    import fcntl
+
     if os.environ.get("REUSE_BUILD") and not os.environ.get("CI"):
         return Path(os.environ["REUSE_BUILD"]).resolve()
-    root = _checkout_copy(tmp_path_factory.mktemp("checkout"))
-    result = subprocess.run([sys.executable, str(root / "tools" / "build_book.py")], cwd=root,
-                            capture_output=True, text=True)
-    log = result.stdout + result.stderr
-    (root / "build.log").write_text(log)
-    if result.returncode != 0:
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one folder per run, all workers
+    root, done = shared / "built-book", shared / "built-book.log"
+    with open(shared / "built-book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            _checkout_copy(root)
+            result = subprocess.run([sys.executable, str(root / "tools" / "build_book.py")], cwd=root,
+                                    capture_output=True, text=True)
+            log = result.stdout + result.stderr
+            done.write_text(f"exit {result.returncode}\n{log}")
+        status, log = done.read_text().split("\n", 1)
+    if status != "exit 0":
         pytest.fail(f"the book did not build from a clean checkout:\n{log[-6000:]}")
     return root

@@ -72,11 +72,23 @@ def test_kit_holds_what_a_student_needs_and_nothing_of_the_instructor(kit_zip):
 def test_downloadable_chapters_are_plain_runnable_notebooks(built_book):
     """What the site's 'download this chapter as a notebook' links serve: outputs, no MyST markup, a first line
     saying how to get nnlib."""
-    downloads = {p.name: p for p in (built_book / "_build" / "html" / "_downloads").glob("*/*.ipynb")}
+    import hashlib
+
+    html = built_book / "_build" / "html"
+
+    def download(source):  # where Sphinx puts the file a {download} link names
+        return html / "_downloads" / hashlib.md5(source.encode()).hexdigest() / Path(source).name
+
     for page in sorted(REPO.glob("book/[0-9][0-9]_*.md")):
         name = f"{page.stem}.ipynb"
-        assert name in downloads, f"the site offers no {name}"
-        nb = nbformat.read(downloads[name], as_version=4)
+        student = download(f"exercises/{page.stem}/{name}")
+        assert student.read_bytes() == (REPO / "exercises" / page.stem / name).read_bytes(), \
+            f"the exercise page's download is not the student notebook {name}"
+        chapter = download(f"book/_notebooks/{name}")
+        assert chapter.exists(), f"the site offers no {name}"
+        assert chapter.read_bytes() == (html / "_sources" / "book" / name).read_bytes(), \
+            f"the theme's .ipynb download of {name} is not the runnable chapter"
+        nb = nbformat.read(chapter, as_version=4)
         assert "nnlib" in nb.cells[0].source and "kit" in nb.cells[0].source, f"{name}: first cell"
         markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         for markup in ["{glue", "{download}", "{doc}", "```{", ":::{"]:

@@ -7,7 +7,7 @@
 2. Write each chapter page as a plain .ipynb into book/_notebooks/: what the page's "download this chapter as a
    notebook" link points to while Sphinx builds (step 4 replaces the copy on the site).
 3. Run Jupyter Book with warnings as errors (-W); a cell that raises fails the build (_config.yml).
-4. Make the student kit from the executed pages (tools/make_kit.py): _build/kit/ and _build/html/course-kit.zip,
+4. Leave out the MathJax bundles the pages never load. Make the student kit from the executed pages (tools/make_kit.py): _build/kit/ and _build/html/course-kit.zip,
    and put each chapter's runnable notebook (with its outputs) behind the site's download links.
 5. Print the path of index.html.
 
@@ -74,6 +74,19 @@ def export_notebooks() -> None:
             target.write_text(text)
 
 
+# sphinx-mathjax-offline copies all of MathJax 3 (24 MB); the pages load tex-chtml.js, which fetches what else it
+# needs (fonts, the menu, the accessibility and speech components) from the folders beside it. The other combined
+# bundles are never loaded: leaving them out keeps the site about 14 MB lighter.
+UNUSED_MATHJAX = ["tex-mml-chtml.js", "tex-chtml-full.js", "tex-chtml-full-speech.js", "mml-chtml.js", "mml-svg.js",
+                  "tex-mml-svg.js", "tex-svg.js", "tex-svg-full.js", "node-main.js"]
+
+
+def prune_mathjax() -> None:
+    folder = BUILD / "html" / "_static" / "mathjax"
+    for name in UNUSED_MATHJAX:
+        (folder / name).unlink(missing_ok=True)
+
+
 def main() -> int:
     BUILD.mkdir(exist_ok=True)
     current = current_inputs()
@@ -104,6 +117,7 @@ def main() -> int:
         print("\nThe book did not build (see the messages above; executed-cell errors are in _build/html/reports/).")
         return result.returncode
     STAMP.write_text(json.dumps(current))
+    prune_mathjax()
     result = subprocess.run([sys.executable, str(REPO / "tools" / "make_kit.py")], cwd=REPO)
     if result.returncode != 0:
         print("\nThe student kit was not made (see the messages above).")

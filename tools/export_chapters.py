@@ -383,6 +383,27 @@ def _blockquote(title: str, body: str) -> list[str]:
 
 # --- code cells --------------------------------------------------------------------------------
 
+EXPLORABLE = re.compile(r'<figure class="explorable".*?</figure>', re.S)
+FIRST_IMAGE = re.compile(r'<img src="(data:image/[^"]+)"[^>]*>')
+
+
+def still_of_explorable(output: dict) -> dict:
+    """An explorable's output (every frame, and a script) as its first frame alone: JupyterLab does not run the
+    scripts of a downloaded notebook, and the frames would make it megabytes heavier. Running the cell again
+    makes the interactive version."""
+    html = output.get("data", {}).get("text/html")
+    html = "".join(html) if isinstance(html, list) else html
+    if not html or not EXPLORABLE.search(html):
+        return output
+    image = FIRST_IMAGE.search(html)
+    still = copy.deepcopy(output)
+    still["data"] = {"text/html": (f'<img src="{image.group(1)}" style="max-width:100%">' if image else "")
+                     + "<p><em>Interactive on the course website (or run this cell: its controls work in "
+                       "a trusted notebook).</em></p>",
+                     "text/plain": "<the first frame of an interactive figure>"}
+    return still
+
+
 def _code_cell(cell: dict, chapter: str) -> nbformat.NotebookNode:
     source = cell["source"].replace(MYST_NB_IMPORT, HELPERS_IMPORT)
     if "myst_nb" in source.replace(HELPERS_IMPORT, ""):
@@ -405,7 +426,7 @@ def _code_cell(cell: dict, chapter: str) -> nbformat.NotebookNode:
                 continue  # glue(..., display=False): the value is in the text now
             output = copy.deepcopy(output)  # glue(..., display=True): shown on the page too
             del output["metadata"]["scrapbook"]
-        outputs.append(output)
+        outputs.append(still_of_explorable(output))
     return nbformat.v4.new_code_cell(source, metadata=metadata, outputs=outputs,
                                      execution_count=cell.get("execution_count"))
 

@@ -12,6 +12,7 @@ Usage: python tools/make_kit.py   (after tools/build_book.py, which calls it)
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import sys
@@ -82,13 +83,17 @@ def write_zip(folder: Path, target: Path) -> None:
 
 
 def replace_site_downloads(chapters: list[Path]) -> int:
-    """Put the runnable chapter notebooks where the site's download links point (_build/html/_downloads/*/)."""
-    by_name = {path.name: path for path in chapters}
+    """Put the runnable chapter notebooks where the site offers a chapter as a notebook: its "download this chapter
+    as a notebook" link (Sphinx copies book/_notebooks/NN.ipynb to _downloads/<md5 of that path>/; the student
+    notebook of the same name, in another folder, stays) and the theme's .ipynb download (_sources/book/)."""
     replaced = 0
-    for download in (BUILD / "html" / "_downloads").glob("*/*.ipynb"):
-        if download.name in by_name:
-            shutil.copyfile(by_name[download.name], download)
-            replaced += 1
+    for chapter in chapters:
+        digest = hashlib.md5(f"book/_notebooks/{chapter.name}".encode(), usedforsecurity=False).hexdigest()
+        for target in (BUILD / "html" / "_downloads" / digest / chapter.name,
+                       BUILD / "html" / "_sources" / "book" / chapter.name):
+            if target.exists():
+                shutil.copyfile(chapter, target)
+                replaced += 1
     return replaced
 
 
