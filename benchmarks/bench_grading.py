@@ -110,7 +110,7 @@ def main() -> None:
         for assignment in args.assignments:
             root, env, names, extra = course(Path(tmp), assignment, args.students, args.unsafe)
             nbgrader = [str(BIN / "nbgrader"), "autograde", assignment, "--force", *extra]
-            serial = one_call = float("nan")
+            serial = one_call = None  # not measured
             if not args.only_make_grade:
                 reset(root, env, assignment)
                 serial = sum(timed([*nbgrader, f"--student={name}"], cwd=root, env=env)
@@ -122,7 +122,8 @@ def main() -> None:
                      *([f"--workers={args.workers}"] if args.workers else [])]
             classroom = timed(grade, cwd=root, env=env) / len(names)
             results["assignments"][assignment] = {"serial": serial, "one_call": one_call, "make_grade": classroom}
-            print(f"{assignment:<24} {serial:10.2f} {one_call:10.2f} {classroom:11.2f}")
+            shown = ["-" if v is None else f"{v:.2f}" for v in (serial, one_call, classroom)]
+            print(f"{assignment:<24} {shown[0]:>10} {shown[1]:>10} {shown[2]:>11}")
     per = [v["make_grade"] for v in results["assignments"].values()]
     estimate = 100 * 9 * (sum(per) / len(per)) / 60
     results["minutes_for_100_students_x_9_if_every_exercise_were_like_these"] = estimate
