@@ -53,6 +53,7 @@ grade: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/python tools/make_torch_goldens.py --check   # the stored PyTorch goldens the tests read
 	$(BIN)/python benchmarks/bench_mlp.py
 
 clean:

@@ -1,10 +1,9 @@
 """nnlib against PyTorch, in every run: outputs, gradients, optimiser trajectories and clipping (float64).
 
 PyTorch's answers are stored in tests/golden/torch_parity.npz (inputs and outputs, written by
-tools/make_torch_goldens.py), so these tests need no PyTorch and never import it. Only the last test, which
-regenerates the file in memory and compares, needs PyTorch (it is skipped without it).
+tools/make_torch_goldens.py), so these tests need no PyTorch and never import it. That the stored file is still
+what PyTorch computes is checked where PyTorch is installed: `make bench` runs `make_torch_goldens.py --check`.
 """
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import pytest
 import nnlib as nn
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "torch_parity.npz"
-TOOL = Path(__file__).resolve().parents[1] / "tools" / "make_torch_goldens.py"
 RTOL, ATOL = 1e-10, 1e-12
 
 
@@ -167,21 +165,3 @@ def test_the_file_covers_every_case(g):
     assert sorted(json.loads(str(g["optim/configs"]))) == sorted(OPTIMIZER_NAMES)
     assert all(v.dtype != object for v in g.values())
     assert GOLDEN.stat().st_size < 64_000
-
-
-@pytest.mark.slow  # importing torch takes seconds
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch not installed (optional)")
-def test_stored_goldens_are_what_torch_computes_now(g):
-    """Regenerate the goldens with the installed PyTorch and compare with the stored file."""
-    spec = importlib.util.spec_from_file_location("make_torch_goldens", TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    fresh = tool.goldens()
-    assert sorted(fresh) == sorted(g), "the stored file has other cases than the tool writes: regenerate it"
-    for key, value in fresh.items():
-        if key == "meta/torch_version":
-            continue
-        if value.dtype.kind in "fc":
-            np.testing.assert_allclose(g[key], value, rtol=1e-12, atol=1e-15, err_msg=key)
-        else:
-            np.testing.assert_array_equal(g[key], value, err_msg=key)

@@ -142,7 +142,31 @@ def goldens():
     return g
 
 
+def check() -> int:
+    """Compare the stored goldens with what the installed PyTorch computes now (run by `make bench`, which installs
+    torch; the test suite reads the stored file and never needs torch)."""
+    stored = dict(np.load(OUT, allow_pickle=False))
+    fresh = goldens()
+    problems = [] if sorted(fresh) == sorted(stored) else ["the stored file has other cases than this tool writes"]
+    for key, value in fresh.items():
+        if key == "meta/torch_version" or key not in stored:
+            continue
+        same = (np.allclose(stored[key], value, rtol=1e-12, atol=1e-15) if value.dtype.kind in "fc"
+                else np.array_equal(stored[key], value))
+        if not same:
+            problems.append(f"{key} differs")
+    for problem in problems:
+        print(problem)
+    print(f"{OUT.name}: {'regenerate it (python tools/make_torch_goldens.py)' if problems else 'as torch computes now'}"
+          f" (torch {fresh['meta/torch_version']})")
+    return 1 if problems else 0
+
+
 def main():
+    import sys
+
+    if "--check" in sys.argv:
+        sys.exit(check())
     g = goldens()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(OUT, **g)
