@@ -8,13 +8,12 @@ the built HTML); under CI a missing browser fails, elsewhere the browser test sk
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from test_site_browser import CHROMEDRIVER, CHROMIUM, INSTALL_HINT
+from test_site_browser import headless_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 
@@ -49,22 +48,7 @@ def test_every_explorable_is_there_with_distinct_frames_and_within_its_weight(bu
 
 @pytest.fixture(scope="module")
 def offline_browser():
-    if not (CHROMIUM and CHROMEDRIVER):
-        message = f"headless Chromium/chromedriver not found; {INSTALL_HINT}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update", "--window-size=1280,1200",
-                 "--allow-file-access-from-files"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver = headless_chromium("1280,1200", "--allow-file-access-from-files", logs=True)
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.emulateNetworkConditions",
                            {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0})

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from test_site_browser import CHROMEDRIVER, CHROMIUM, INSTALL_HINT
+from test_site_browser import CHROMEDRIVER, CHROMIUM, INSTALL_HINT, headless_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 
@@ -197,16 +197,7 @@ def kit_lab(kit_env):
 
 @pytest.fixture(scope="module")
 def lab_browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update", "--window-size=1280,1000"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver = headless_chromium("1280,1000")
     yield driver
     driver.quit()
 

@@ -23,8 +23,10 @@ CHROMEDRIVER = shutil.which("chromedriver")
 INSTALL_HINT = "install it with: sudo apt-get install -y chromium chromium-driver (as .ci/run does)"
 
 
-@pytest.fixture(scope="module")
-def browser():
+def headless_chromium(window="1280,1600", *flags, logs=False):
+    """Debian's Chromium, headless, driven by chromedriver (a missing browser fails under CI, else skips).
+
+    flags: more command-line switches. logs: keep the browser console and the network log (driver.get_log)."""
     if not (CHROMIUM and CHROMEDRIVER):
         message = f"headless Chromium/chromedriver not found; {INSTALL_HINT}"
         if os.environ.get("CI"):
@@ -37,10 +39,18 @@ def browser():
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,1600"):
+                 f"--window-size={window}", *flags):
         options.add_argument(flag)
+    if logs:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = headless_chromium()
     yield driver
     driver.quit()
 
