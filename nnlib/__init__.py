@@ -1,7 +1,8 @@
 """nnlib: the NumPy reference library of the course "Backpropagation: training neural
 networks from scratch". Every operation is a pair ``X_forward(...) -> (out, cache)``
 and ``X_backward(dout, cache) -> gradients``, dout being d loss / d out; the Modules
-(``Dense``, ``ReLU``, ``Sequential``, the losses) are thin classes over the pairs.
+(``Dense``, ``Conv2d``, ``ReLU``, ``Sequential``, the losses...) are thin classes over
+the pairs.
 As in PyTorch, backward adds to ``Parameter.grad``, ``zero_grad`` sets it to None,
 losses take the mean over the batch, and float32 stays float32; but a Dense layer's W
 is (in_features, out_features), so out = x @ W + b (Linear stores the transpose).
@@ -12,6 +13,8 @@ from .activations import (LeakyReLU, ReLU, Sigmoid, Tanh, leaky_relu,
                           tanh, tanh_backward, tanh_forward)
 from .checks import NonFiniteError, ShapeError, full_checks
 from .clip import clip_grad_norm, clip_grad_value, grad_norms
+from .conv import (Conv2d, Flatten, MaxPool2d, conv2d_backward, conv2d_forward, im2col,
+                   maxpool2d_backward, maxpool2d_forward)
 from .data import (MinMaxScaler, StandardScaler, load_breast_cancer, load_digits,
                    minibatches, train_test_split)
 from .gradcheck import (GradcheckResult, gradcheck, numerical_gradient,

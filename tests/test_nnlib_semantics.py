@@ -213,7 +213,7 @@ def test_one_api_per_concept():
     """Every backward takes dout (and a cache); the second APIs of old are gone."""
     import inspect
     pairs = [name for name in dir(nn) if name.endswith("_backward")]
-    assert len(pairs) == 9, pairs  # dense, 4 activations, 4 losses
+    assert len(pairs) == 11, pairs  # dense, 4 activations, 4 losses, conv2d, maxpool2d
     for name in pairs:
         assert list(inspect.signature(getattr(nn, name)).parameters) == ["dout", "cache"], name
         assert hasattr(nn, name.replace("_backward", "_forward")), name

@@ -1,0 +1,186 @@
+"""Convolution and max-pooling as forward/backward pairs and Modules, and Flatten.
+Images come in batches (N, C, H, W): N images of C channels, H rows and W columns, as
+in PyTorch. A convolution here is a cross-correlation, as in PyTorch: the kernel
+slides over the image unflipped."""
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .checks import as_float, check_positive, check_shape
+from .init import INITIALIZERS
+from .module import Module, Parameter
+
+
+def _out_size(size, kernel, stride, pad, where):
+    """Positions of a kernel sliding over `size` (+ 2·pad) pixels with `stride`."""
+    if size + 2 * pad < kernel:
+        raise ValueError(f"{where}: a window of {kernel} does not fit in an input of "
+                         f"{size} pixels padded by {pad} on each side")
+    return (size + 2 * pad - kernel) // stride + 1
+
+
+def windows_of(x, kh, kw, stride, pad=0):
+    """Every (kh, kw) window of every image. x: (N, C, H, W).
+    Returns: a read-only view (N, C, H_out, W_out, kh, kw) of x padded with `pad`
+    zeros on each side; [n, c, i, j] is the window at rows stride·i ... stride·i+kh-1."""
+    x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    return sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+
+
+def im2col(x, kh, kw, stride, pad):
+    """The windows of x as the rows of a matrix. x: (N, C, H, W).
+    Returns: cols (N·H_out·W_out, C·kh·kw), one row per (image, output position)."""
+    win = windows_of(x, kh, kw, stride, pad)          # (N, C, H_out, W_out, kh, kw)
+    N, C, H_out, W_out = win.shape[:4]
+    return win.transpose(0, 2, 3, 1, 4, 5).reshape(N * H_out * W_out, C * kh * kw)
+
+
+def _check_conv(x, w, b, stride, pad, where):
+    w = as_float(w, "w", where, shape=("F", "C", "KH", "KW"))
+    x = as_float(x, "x", where, shape=("N", w.shape[1], "H", "W"))
+    b = as_float(b, "b", where, shape=(w.shape[0],))
+    check_positive(stride, "stride", where, integer=True)
+    if not (isinstance(pad, (int, np.integer)) and pad >= 0):
+        raise ValueError(f"{where}: pad must be an int >= 0, got {pad!r}")
+    return x, w, b
+
+
+def conv2d_forward(x, w, b, stride=1, pad=0):
+    """out[n, f] = b[f] + Σ_c (x[n, c] padded) ⋆ w[f, c], ⋆ the cross-correlation.
+    x: (N, C, H, W) float. w: (F, C, KH, KW), F kernels. b: (F,). stride: int >= 1.
+    pad: int >= 0, zeros added on each side of every image.
+    Returns: out (N, F, H_out, W_out) with H_out = (H + 2·pad - KH) // stride + 1
+    (W_out likewise); cache = (x, w, stride, pad)."""
+    x, w, b = _check_conv(x, w, b, stride, pad, "conv2d_forward")
+    (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
+    H_out = _out_size(H, KH, stride, pad, "conv2d_forward")
+    W_out = _out_size(W, KW, stride, pad, "conv2d_forward")
+    cols = im2col(x, KH, KW, stride, pad)              # (N·H_out·W_out, C·KH·KW)
+    out = cols @ w.reshape(F, -1).T + b                # a dense layer on every window
+    out = out.reshape(N, H_out, W_out, F).transpose(0, 3, 1, 2)
+    return out, (x, w, stride, pad)
+
+
+def conv2d_backward(dout, cache):
+    """dout: (N, F, H_out, W_out), d loss / d out. cache: (x, w, stride, pad).
+    Returns: dx (N, C, H, W), dw (F, C, KH, KW), db (F,). As for a dense layer on the
+    rows of im2col(x): dw = dout_rows.T @ cols, db = dout summed; each row of
+    dcols = dout_rows @ w is added back to the pixels its window covered (col2im)."""
+    x, w, stride, pad = cache
+    (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
+    H_out, W_out = (H + 2 * pad - KH) // stride + 1, (W + 2 * pad - KW) // stride + 1
+    dout = as_float(dout, "dout", "conv2d_backward", shape=(N, F, H_out, W_out))
+    dout_rows = dout.transpose(0, 2, 3, 1).reshape(-1, F)    # (N·H_out·W_out, F)
+    cols = im2col(x, KH, KW, stride, pad)
+    dw = (dout_rows.T @ cols).reshape(w.shape)
+    db = dout_rows.sum(axis=0)
+    dcols = (dout_rows @ w.reshape(F, -1)).reshape(N, H_out, W_out, C, KH, KW)
+    dx_pad = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=dout.dtype)
+    for i in range(KH):            # kernel row i touched rows i, i+stride, ...
+        for j in range(KW):
+            dx_pad[:, :, i:i + stride * H_out:stride, j:j + stride * W_out:stride] += \
+                dcols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
+    return dx_pad[:, :, pad:pad + H, pad:pad + W], dw, db
+
+
+def maxpool2d_forward(x, size=2, stride=None):
+    """The maximum of every (size, size) window. x: (N, C, H, W) float.
+    size: int >= 1. stride: int >= 1, default size (windows side by side).
+    Returns: out (N, C, H_out, W_out), H_out = (H - size) // stride + 1 (W_out
+    likewise); cache = (x, size, stride)."""
+    stride = size if stride is None else stride
+    check_positive(size, "size", "maxpool2d_forward", integer=True)
+    check_positive(stride, "stride", "maxpool2d_forward", integer=True)
+    x = as_float(x, "x", "maxpool2d_forward", shape=("N", "C", "H", "W"))
+    _out_size(min(x.shape[2:]), size, stride, 0, "maxpool2d_forward")
+    return windows_of(x, size, size, stride).max(axis=(4, 5)), (x, size, stride)
+
+
+def maxpool2d_backward(dout, cache):
+    """dout: (N, C, H_out, W_out). cache: (x, size, stride).
+    Returns: dx (N, C, H, W): each window's dout goes to where its maximum was (the
+    first one, row by row, on a tie), the rest get 0; overlapping windows add up."""
+    x, size, stride = cache
+    win = windows_of(x, size, size, stride)            # (N, C, H_out, W_out, size, size)
+    dout = as_float(dout, "dout", "maxpool2d_backward", shape=win.shape[:4])
+    N, C, H_out, W_out = dout.shape
+    where = win.reshape(N, C, H_out, W_out, size * size).argmax(axis=4)
+    rows = stride * np.arange(H_out)[:, None] + where // size   # (N, C, H_out, W_out)
+    cols = stride * np.arange(W_out)[None, :] + where % size
+    n, c = np.indices((N, C, H_out, W_out))[:2]
+    dx = np.zeros_like(x, dtype=dout.dtype)
+    np.add.at(dx, (n, c, rows, cols), dout)
+    return dx
+
+
+class Conv2d(Module):
+    """A convolutional layer: out = conv2d_forward(x, W, b, stride, padding).
+    in_channels C, out_channels F, kernel_size K: ints. init: as for Dense, applied with
+    fan_in = C·K·K. Parameters: W (F, C, K, K), as PyTorch's Conv2d.weight, named "W";
+    b (F,), zeros, named "b". cache: that of the last forward."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0,
+                 init="he", rng=None, dtype=np.float64):
+        for value, name in [(in_channels, "in_channels"), (out_channels, "out_channels"),
+                            (kernel_size, "kernel_size"), (stride, "stride")]:
+            check_positive(value, name, "Conv2d", integer=True)
+        if not (callable(init) or init in INITIALIZERS):
+            raise ValueError(f"Conv2d: init must be one of {sorted(INITIALIZERS)} "
+                             f"or a function, got {init!r}")
+        init = init if callable(init) else INITIALIZERS[init]
+        fan_in = in_channels * kernel_size * kernel_size
+        kwargs = {} if rng is None else {"rng": rng}
+        W = np.asarray(init(fan_in, out_channels, **kwargs), dtype=dtype)
+        check_shape(W, "init(...)", (fan_in, out_channels), "Conv2d")
+        shape = (out_channels, in_channels, kernel_size, kernel_size)
+        self.W = Parameter(W.T.reshape(shape), "W")
+        self.b = Parameter(np.zeros(out_channels, dtype=dtype), "b")
+        self.stride, self.padding = stride, padding
+
+    def forward(self, x):
+        """x: (N, C, H, W). Returns: (N, F, H_out, W_out)."""
+        out, self.cache = conv2d_forward(x, self.W.value, self.b.value,
+                                         self.stride, self.padding)
+        return out
+
+    def backward(self, dout):
+        """dout: (N, F, H_out, W_out). Adds to W.grad and b.grad. Returns: dx."""
+        dx, dW, db = conv2d_backward(dout, self.saved())
+        self.W.accumulate(dW)
+        self.b.accumulate(db)
+        return dx
+
+    def __repr__(self):
+        F, C, K, _ = self.W.shape
+        return f"Conv2d({C}, {F}, {K}, stride={self.stride}, padding={self.padding})"
+
+
+class MaxPool2d(Module):
+    """Max-pooling over (size, size) windows, stride default size. No parameters."""
+
+    def __init__(self, size=2, stride=None):
+        self.size, self.stride = size, stride
+
+    def forward(self, x):
+        """x: (N, C, H, W). Returns: (N, C, H_out, W_out)."""
+        out, self.cache = maxpool2d_forward(x, self.size, self.stride)
+        return out
+
+    def backward(self, dout):
+        """dout: (N, C, H_out, W_out). Returns: dx (N, C, H, W)."""
+        return maxpool2d_backward(dout, self.saved())
+
+    def __repr__(self):
+        return f"MaxPool2d({self.size}, stride={self.stride or self.size})"
+
+
+class Flatten(Module):
+    """(N, d1, d2, ...) -> (N, d1·d2·...), e.g. between Conv2d and Dense. cache: x's shape."""
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.cache = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dout):
+        """dout: (N, d1·d2·...). Returns: dout reshaped to x's shape."""
+        return np.reshape(dout, self.saved())
