@@ -40,7 +40,8 @@ class History:
 
 def predict(model, X, *, batch_size=1024):
     """The model's outputs (scores, logits or probabilities), computed in batches.
-    model: Module. X: (N, D) float. Returns: ndarray (N, ...)."""
+    model: Module. X: (N, ...) float, e.g. (N, D), or images (N, C, H, W).
+    Returns: ndarray (N, ...)."""
     X = as_float(X, "X", "predict")
     batches = [X[i:i + batch_size] for i in range(0, len(X), batch_size)]
     return np.concatenate([model.forward(Xb) for Xb in batches])
@@ -75,7 +76,7 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
         lr_schedule=None, record_grad_norms=False, clip_norm=None):
     """Train model by mini-batch gradient descent. Returns: History.
     model: Module. loss: a Loss, e.g. SoftmaxCrossEntropyLoss(). optimizer: e.g. SGD or
-    Adam over model's parameters. X: (N, D) float. y: the targets, (N,) or (N, K).
+    Adam over model's parameters. X: (N, ...) float. y: the targets, (N,) or (N, K).
     epochs, batch_size: int. validation: (X_val, y_val) or None. rng: Generator, seed
     or None, for the shuffling. lr_schedule: epoch (0-based) -> lr, e.g.
     ``lambda e: cosine_lr(0.05, e, epochs)``, sets optimizer.lr each epoch.
