@@ -10,18 +10,21 @@ from .init import INITIALIZERS
 from .module import Module, Parameter
 
 
-def _out_size(size, kernel, stride, pad, where):
-    """Positions of a kernel sliding over `size` (+ 2·pad) pixels with `stride`."""
+def _out_size(size, kernel, stride, pad, where, names):
+    """Positions of a kernel sliding over `size` (+ 2·pad) pixels with `stride`.
+    names: the kernel's and the size's names for the error, e.g. ("w's KH", "x's H")."""
     if size + 2 * pad < kernel:
-        raise ValueError(f"{where}: a window of {kernel} does not fit in an input of "
-                         f"{size} pixels padded by {pad} on each side")
+        room = (f"{names[1]} + 2·pad = {size} + 2·{pad} = {size + 2 * pad}" if pad
+                else f"{names[1]} = {size}")
+        raise ValueError(f"{where}: {names[0]} must be at most {room}, got {kernel}")
     return (size + 2 * pad - kernel) // stride + 1
 
 
 def windows_of(x, kh, kw, stride, pad=0):
     """Every (kh, kw) window of every image. x: (N, C, H, W).
     Returns: a read-only view (N, C, H_out, W_out, kh, kw) of x padded with `pad`
-    zeros on each side; [n, c, i, j] is the window at rows stride·i ... stride·i+kh-1."""
+    zeros on each side; [n, c, i, j] is the window whose top-left corner is at row
+    stride·i and column stride·j."""
     x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     return sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
 
@@ -41,19 +44,19 @@ def _check_conv(x, w, b, stride, pad, where):
     check_positive(stride, "stride", where, integer=True)
     if not (isinstance(pad, (int, np.integer)) and pad >= 0):
         raise ValueError(f"{where}: pad must be an int >= 0, got {pad!r}")
-    return x, w, b
+    return x, w.astype(x.dtype, copy=False), b.astype(x.dtype, copy=False)
 
 
 def conv2d_forward(x, w, b, stride=1, pad=0):
     """out[n, f] = b[f] + Σ_c (x[n, c] padded) ⋆ w[f, c], ⋆ the cross-correlation.
     x: (N, C, H, W) float. w: (F, C, KH, KW), F kernels. b: (F,). stride: int >= 1.
-    pad: int >= 0, zeros added on each side of every image.
-    Returns: out (N, F, H_out, W_out) with H_out = (H + 2·pad - KH) // stride + 1
-    (W_out likewise); cache = (x, w, stride, pad)."""
+    pad: int >= 0, zeros added on each side of every image. w and b are used in x's
+    dtype. Returns: out (N, F, H_out, W_out) with H_out = (H + 2·pad - KH) // stride
+    + 1 (W_out likewise); cache = (x, w, stride, pad)."""
     x, w, b = _check_conv(x, w, b, stride, pad, "conv2d_forward")
     (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
-    H_out = _out_size(H, KH, stride, pad, "conv2d_forward")
-    W_out = _out_size(W, KW, stride, pad, "conv2d_forward")
+    H_out = _out_size(H, KH, stride, pad, "conv2d_forward", ("w's KH", "x's H"))
+    W_out = _out_size(W, KW, stride, pad, "conv2d_forward", ("w's KW", "x's W"))
     cols = im2col(x, KH, KW, stride, pad)              # (N·H_out·W_out, C·KH·KW)
     out = cols @ w.reshape(F, -1).T + b                # a dense layer on every window
     out = out.reshape(N, H_out, W_out, F).transpose(0, 3, 1, 2)
@@ -91,7 +94,8 @@ def maxpool2d_forward(x, size=2, stride=None):
     check_positive(size, "size", "maxpool2d_forward", integer=True)
     check_positive(stride, "stride", "maxpool2d_forward", integer=True)
     x = as_float(x, "x", "maxpool2d_forward", shape=("N", "C", "H", "W"))
-    _out_size(min(x.shape[2:]), size, stride, 0, "maxpool2d_forward")
+    _out_size(x.shape[2], size, stride, 0, "maxpool2d_forward", ("size", "x's H"))
+    _out_size(x.shape[3], size, stride, 0, "maxpool2d_forward", ("size", "x's W"))
     return windows_of(x, size, size, stride).max(axis=(4, 5)), (x, size, stride)
 
 
@@ -100,7 +104,7 @@ def maxpool2d_backward(dout, cache):
     Returns: dx (N, C, H, W): each window's dout goes to where its maximum was (the
     first one, row by row, on a tie), the rest get 0; overlapping windows add up."""
     x, size, stride = cache
-    win = windows_of(x, size, size, stride)            # (N, C, H_out, W_out, size, size)
+    win = windows_of(x, size, size, stride)       # (N, C, H_out, W_out, size, size)
     dout = as_float(dout, "dout", "maxpool2d_backward", shape=win.shape[:4])
     N, C, H_out, W_out = dout.shape
     where = win.reshape(N, C, H_out, W_out, size * size).argmax(axis=4)
@@ -114,14 +118,15 @@ def maxpool2d_backward(dout, cache):
 
 class Conv2d(Module):
     """A convolutional layer: out = conv2d_forward(x, W, b, stride, padding).
-    in_channels C, out_channels F, kernel_size K: ints. init: as for Dense, applied with
-    fan_in = C·K·K. Parameters: W (F, C, K, K), as PyTorch's Conv2d.weight, named "W";
-    b (F,), zeros, named "b". cache: that of the last forward."""
+    in_channels C, out_channels F, kernel_size K: ints. init: as for Dense, with
+    fan_in = C·K·K and fan_out = F (PyTorch's Xavier takes fan_out = F·K·K).
+    Parameters: W (F, C, K, K), as PyTorch's Conv2d.weight, named "W"; b (F,), zeros,
+    named "b". cache: that of the last forward."""
 
     def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0,
                  init="he", rng=None, dtype=np.float64):
-        for value, name in [(in_channels, "in_channels"), (out_channels, "out_channels"),
-                            (kernel_size, "kernel_size"), (stride, "stride")]:
+        for value, name in [(in_channels, "in_channels"), (kernel_size, "kernel_size"),
+                            (out_channels, "out_channels"), (stride, "stride")]:
             check_positive(value, name, "Conv2d", integer=True)
         if not (callable(init) or init in INITIALIZERS):
             raise ValueError(f"Conv2d: init must be one of {sorted(INITIALIZERS)} "
@@ -174,7 +179,8 @@ class MaxPool2d(Module):
 
 
 class Flatten(Module):
-    """(N, d1, d2, ...) -> (N, d1·d2·...), e.g. between Conv2d and Dense. cache: x's shape."""
+    """(N, d1, d2, ...) -> (N, d1·d2·...), e.g. between Conv2d and Dense.
+    cache: x's shape."""
 
     def forward(self, x):
         x = np.asarray(x)
@@ -183,4 +189,7 @@ class Flatten(Module):
 
     def backward(self, dout):
         """dout: (N, d1·d2·...). Returns: dout reshaped to x's shape."""
-        return np.reshape(dout, self.saved())
+        shape = self.saved()
+        dout = as_float(dout, "dout", "Flatten.backward",
+                        shape=(shape[0], int(np.prod(shape[1:]))))
+        return dout.reshape(shape)

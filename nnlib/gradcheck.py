@@ -15,7 +15,8 @@ def numerical_gradient(f, x, eps=1e-6):
     """Gradient of a function with a number for a value, by central differences.
     f: function, an ndarray shaped like x (float64) -> a number. x: array-like, any
     shape D; never modified (f sees a float64 copy). eps: the step.
-    Returns: ndarray D, float64; entry i is (f(x + eps·e_i) - f(x - eps·e_i)) / 2eps."""
+    Returns: ndarray D, float64; entry i is
+    (f(x + eps·e_i) - f(x - eps·e_i)) / 2eps."""
     x = np.array(x, dtype=np.float64)  # a copy we may perturb
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):

@@ -1,4 +1,5 @@
-"""nnlib against PyTorch, in every run: outputs, gradients, optimiser trajectories and clipping (float64).
+"""nnlib against PyTorch, in every run: outputs, gradients, optimiser trajectories, clipping,
+convolution, max-pooling and a small CNN (float64).
 
 PyTorch's answers are stored in tests/golden/torch_parity.npz (inputs and outputs, written by
 tools/make_torch_goldens.py), so these tests need no PyTorch and never import it. That the stored file is still
@@ -156,11 +157,76 @@ def test_clip_grad_value(g):
         close(p.grad, g[f"clip_value/grad{i}"], f"clip_grad_value: gradient {i}")
 
 
+CONV_CASES = ["conv_s1_p0", "conv_s2_p1", "conv_s3_p2"]
+POOL_CASES = ["pool_2", "pool_3_s2", "pool_2_s3", "pool_ties_2_s1"]
+
+
+@pytest.mark.parametrize("name", CONV_CASES)
+def test_conv2d_pair_and_module(g, name):
+    """torch.nn.functional.conv2d: stride 1, 2, 3 and padding 0, 1, 2 (w (F, C, KH, KW) is torch's
+    layout); Conv2d with the same W and b where the kernel is square."""
+    x, w, b, dout = g[f"{name}/x"], g[f"{name}/w"], g[f"{name}/b"], g[f"{name}/dout"]
+    stride, pad = int(g[f"{name}/stride"]), int(g[f"{name}/pad"])
+    out, cache = nn.conv2d_forward(x, w, b, stride, pad)
+    close(out, g[f"{name}/out"], f"{name}: conv2d_forward")
+    for what, ours in zip(["dx", "dw", "db"], nn.conv2d_backward(dout, cache)):
+        close(ours, g[f"{name}/{what}"], f"{name}: conv2d_backward {what}")
+    F, C, KH, KW = w.shape
+    if KH != KW:  # Conv2d's kernels are square
+        return
+    layer = nn.Conv2d(C, F, KH, stride=stride, padding=pad)
+    layer.W.value, layer.b.value = w.copy(), b.copy()
+    close(layer.forward(x), g[f"{name}/out"], f"{name}: {layer!r}.forward")
+    close(layer.backward(dout), g[f"{name}/dx"], f"{name}: {layer!r}.backward")
+    close(layer.W.grad, g[f"{name}/dw"], f"{name}: {layer!r} W.grad")
+    close(layer.b.grad, g[f"{name}/db"], f"{name}: {layer!r} b.grad")
+
+
+@pytest.mark.parametrize("name", POOL_CASES)
+def test_maxpool2d_pair_and_module(g, name):
+    """torch.nn.functional.max_pool2d: windows side by side, overlapping (stride < size), with
+    gaps (stride > size), and on small integers, where windows hold several maxima: the gradient
+    goes to the first in row-major order, as in torch."""
+    x, dout = g[f"{name}/x"], g[f"{name}/dout"]
+    size, stride = int(g[f"{name}/size"]), int(g[f"{name}/stride"])
+    out, cache = nn.maxpool2d_forward(x, size, stride)
+    close(out, g[f"{name}/out"], f"{name}: maxpool2d_forward")
+    close(nn.maxpool2d_backward(dout, cache), g[f"{name}/dx"], f"{name}: maxpool2d_backward")
+    layer = nn.MaxPool2d(size, stride)
+    close(layer.forward(x), g[f"{name}/out"], f"{name}: {layer!r}.forward")
+    close(layer.backward(dout), g[f"{name}/dx"], f"{name}: {layer!r}.backward")
+    if "ties" in name:  # the case really has ties: some window's maximum is there more than once
+        windows = np.lib.stride_tricks.sliding_window_view(x, (size, size), axis=(2, 3))
+        windows = windows[:, :, ::stride, ::stride]
+        maxima = (windows == windows.max(axis=(4, 5), keepdims=True)).sum(axis=(4, 5))
+        assert (maxima > 1).sum() >= 5, f"{name}: only {(maxima > 1).sum()} windows with ties"
+
+
+def test_a_small_cnn(g):
+    """Conv2d(2, 3, 3, padding=1) -> ReLU -> MaxPool2d(2) -> Flatten -> Dense(27, 4) ->
+    cross-entropy: the loss and every gradient. Conv2d's W has torch's layout; the Dense W is
+    (in, out), a Linear weight transposed."""
+    model = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Dense(27, 4))
+    conv, dense = model[0], model[4]
+    conv.W.value, conv.b.value = g["cnn/W1"].copy(), g["cnn/b1"].copy()
+    dense.W.value, dense.b.value = g["cnn/W2"].copy(), g["cnn/b2"].copy()
+    loss_fn = nn.SoftmaxCrossEntropyLoss()
+    loss = loss_fn(model.forward(g["cnn/x"]), g["cnn/y"])
+    want = float(g["cnn/loss"])
+    assert loss == pytest.approx(want, rel=RTOL), f"CNN loss: nnlib {loss}, torch {want}"
+    close(model.backward(loss_fn.backward()), g["cnn/dx"], "CNN dx")
+    for layer, i in ((conv, 1), (dense, 2)):
+        close(layer.W.grad, g[f"cnn/dW{i}"], f"CNN dW{i}")
+        close(layer.b.grad, g[f"cnn/db{i}"], f"CNN db{i}")
+
+
 def test_the_file_covers_every_case(g):
     """Every case the tests above read is in the file, and the file is small."""
     for prefix in ["dense", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax", "mlp", "optim",
                    "clip", "clip_norm_1", "clip_norm_100", "clip_value", *OPTIMIZER_NAMES,
-                   *LOSSES, *(f"{name}_extreme" for name in LOSSES)]:
+                   *LOSSES, *(f"{name}_extreme" for name in LOSSES),
+                   *CONV_CASES, *POOL_CASES, "cnn"]:
         assert any(key.startswith(prefix + "/") for key in g), f"no {prefix}/... in {GOLDEN.name}"
     assert sorted(json.loads(str(g["optim/configs"]))) == sorted(OPTIMIZER_NAMES)
     assert all(v.dtype != object for v in g.values())

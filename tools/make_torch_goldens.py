@@ -5,7 +5,8 @@ Needs PyTorch (.venv/bin/pip install torch==2.13.0). Run it again only when a ca
     .venv/bin/python tools/make_torch_goldens.py
 
 Keys are "case/what": the inputs (x, W, dout, ...) and torch's results (out, dx, loss, ...). Weights are stored in
-nnlib's layout, W (in, out): the transpose of torch.nn.Linear.weight. "meta/torch_version" records the version used,
+nnlib's layout: a dense W (in, out), the transpose of torch.nn.Linear.weight; a convolution's w
+(F, C, KH, KW), as torch's conv2d weight. "meta/torch_version" records the version used,
 and "optim/configs" (a JSON string) the optimisers' hyper-parameters in nnlib's keyword names.
 """
 import json
@@ -139,6 +140,71 @@ def goldens():
     torch.nn.utils.clip_grad_value_(ps, 0.5)
     g.update({"clip_value/clip_value": np.array(0.5), "clip_value/grad0": np_(ps[0].grad),
               "clip_value/grad1": np_(ps[1].grad)})
+    g.update(conv_goldens(t, np_))
+    return g
+
+
+# name -> (x's shape (N, C, H, W), w's shape (F, C, KH, KW), stride, pad)
+CONV_CASES = {
+    "conv_s1_p0": ((2, 3, 4, 5), (2, 3, 3, 2), 1, 0),  # non-square kernel (Conv2d's: square)
+    "conv_s2_p1": ((1, 2, 5, 5), (3, 2, 3, 3), 2, 1),
+    "conv_s3_p2": ((2, 1, 4, 5), (2, 1, 2, 2), 3, 2),  # stride > kernel: pixels in no window
+}
+# name -> (x's shape, size, stride); "ties" holds small integers, so windows have several maxima
+POOL_CASES = {
+    "pool_2": ((2, 2, 4, 4), 2, 2),
+    "pool_3_s2": ((1, 2, 5, 6), 3, 2),  # overlapping windows
+    "pool_2_s3": ((1, 2, 5, 5), 2, 3),  # gaps between windows
+    "pool_ties_2_s1": ((2, 2, 4, 5), 2, 1),
+}
+
+
+def conv_goldens(t, np_):
+    """Convolution, max-pooling and a small CNN, with their own random numbers (so the cases
+    before them keep theirs). t: array -> float64 tensor; np_: tensor -> array. Conv2d's W is
+    stored in torch's layout (F, C, KH, KW), which is nnlib's; the CNN's Dense W as (in, out)."""
+    import torch
+    F = torch.nn.functional
+
+    rng = np.random.default_rng(15)
+    g = {}
+    for name, (x_shape, w_shape, stride, pad) in CONV_CASES.items():
+        x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0])
+        xt, wt, bt = t(x, grad=True), t(w, grad=True), t(b, grad=True)
+        out = F.conv2d(xt, wt, bt, stride=stride, padding=pad)
+        dout = rng.normal(size=tuple(out.shape))
+        out.backward(t(dout))
+        g.update({f"{name}/x": x, f"{name}/w": w, f"{name}/b": b, f"{name}/dout": dout,
+                  f"{name}/stride": np.array(stride), f"{name}/pad": np.array(pad),
+                  f"{name}/out": np_(out), f"{name}/dx": np_(xt.grad),
+                  f"{name}/dw": np_(wt.grad), f"{name}/db": np_(bt.grad)})
+    for name, (x_shape, size, stride) in POOL_CASES.items():
+        if "ties" in name:
+            x = rng.integers(0, 3, x_shape).astype(float)
+        else:
+            x = rng.normal(size=x_shape)
+        xt = t(x, grad=True)
+        out = F.max_pool2d(xt, size, stride)
+        dout = rng.normal(size=tuple(out.shape))
+        out.backward(t(dout))
+        g.update({f"{name}/x": x, f"{name}/size": np.array(size),
+                  f"{name}/stride": np.array(stride), f"{name}/dout": dout,
+                  f"{name}/out": np_(out), f"{name}/dx": np_(xt.grad)})
+
+    # A small CNN: Conv2d(2, 3, 3, padding=1) -> ReLU -> MaxPool2d(2) -> Flatten -> Dense(27, 4),
+    # cross-entropy
+    x, y = rng.normal(size=(2, 2, 6, 6)), rng.integers(0, 4, 2)
+    params = {"W1": rng.normal(size=(3, 2, 3, 3)), "b1": rng.normal(size=3),
+              "W2": rng.normal(size=(27, 4)) / 3, "b2": rng.normal(size=4)}
+    pt = {k: t(v, grad=True) for k, v in params.items()}
+    xt = t(x, grad=True)
+    h = F.max_pool2d(torch.relu(F.conv2d(xt, pt["W1"], pt["b1"], padding=1)), 2)
+    loss = F.cross_entropy(h.flatten(1) @ pt["W2"] + pt["b2"], torch.tensor(y))
+    loss.backward()
+    g.update({"cnn/x": x, "cnn/y": y, "cnn/loss": np.array(loss.item()),
+              "cnn/dx": np_(xt.grad)})
+    for k, v in params.items():
+        g[f"cnn/{k}"], g[f"cnn/d{k}"] = v, np_(pt[k].grad)
     return g
 
 
