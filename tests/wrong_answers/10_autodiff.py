@@ -1,0 +1,80 @@
+"""Plausible wrong answers for exercise 10_autodiff; each must lose the points of the tasks in `loses`.
+
+Loaded by tests/grading_harness.py (WrongAnswer is provided there).
+"""
+T1, T2, T3, T4 = ("test_topological_order", "test_forward_values", "test_local_gradients", "test_backward_sweep")
+
+WRONG_ANSWERS = [
+    # Task 1: topological_order
+    WrongAnswer("topological_order: a node added before its inputs (pre-order)", cell="topological_order",
+                old="        for parent in inputs:\n            visit(parent)\n        order.append(name)",
+                new="        order.append(name)\n        for parent in inputs:\n            visit(parent)", loses=[T1]),
+    WrongAnswer("topological_order: no record of visited nodes (a node reached twice is listed twice)",
+                cell="topological_order", old="        if name in visited:\n            return\n", new="",
+                loses=[T1]),
+    WrongAnswer("topological_order: every node of the graph, needed or not", cell="topological_order",
+                old="    visit(output)\n", new="    visit(output)\n    for name in graph:\n        visit(name)\n",
+                loses=[T1]),
+    WrongAnswer("topological_order: the names sorted (names do not tell the order)", cell="topological_order",
+                old="    return order", new="    return sorted(order)", loses=[T1]),
+    WrongAnswer("topological_order: the output first (the order reversed)", cell="topological_order",
+                old="    return order", new="    return order[::-1]", loses=[T1]),
+    WrongAnswer("topological_order: the needed nodes in the dict's order", cell="topological_order",
+                old="    return order", new="    return [name for name in graph if name in visited]", loses=[T1]),
+    WrongAnswer("topological_order: the input nodes left out", cell="topological_order",
+                old="    return order", new='    return [name for name in order if graph[name][0] != "input"]',
+                loses=[T1]),
+    # Task 2: forward_values
+    WrongAnswer("forward_values: log10 instead of the natural log", cell="forward_values",
+                old="value = np.log(a[0])", new="value = np.log10(a[0])", loses=[T2]),
+    WrongAnswer("forward_values: add's first input added to itself", cell="forward_values",
+                old="value = a[0] + a[1]", new="value = a[0] + a[0]", loses=[T2]),
+    WrongAnswer("forward_values: mul's first input multiplied by itself", cell="forward_values",
+                old="value = a[0] * a[1]", new="value = a[0] * a[0]", loses=[T2]),
+    WrongAnswer("forward_values: relu as min(a, 0)", cell="forward_values",
+                old="value = max(a[0], 0.0)", new="value = min(a[0], 0.0)", loses=[T2]),
+    WrongAnswer("forward_values: the sigmoid for tanh", cell="forward_values",
+                old="value = np.tanh(a[0])", new="value = 1.0 / (1.0 + np.exp(-a[0]))", loses=[T2]),
+    WrongAnswer("forward_values: the nodes visited in the dict's order, not the given order", cell="forward_values",
+                old="    for name in order:\n", new="    for name in graph:\n", loses=[T2]),
+    WrongAnswer("forward_values: only the output's value returned", cell="forward_values",
+                old="    return values", new="    return {order[-1]: values[order[-1]]}", loses=[T2]),
+    # Task 3: local_gradients
+    WrongAnswer("local_gradients: mul's derivatives swapped, [a, b]", cell="local_gradients",
+                old="return [b, a]", new="return [a, b]", loses=[T3]),
+    WrongAnswer("local_gradients: tanh's derivative from the input, 1 - a**2", cell="local_gradients",
+                old="return [1.0 - out_value ** 2]", new="return [1.0 - a ** 2]", loses=[T3]),
+    WrongAnswer("local_gradients: tanh's derivative 1 - out (the square forgotten)", cell="local_gradients",
+                old="return [1.0 - out_value ** 2]", new="return [1.0 - out_value]", loses=[T3]),
+    WrongAnswer("local_gradients: exp's derivative a * exp(a)", cell="local_gradients",
+                old="return [out_value]", new="return [a * out_value]", loses=[T3]),
+    WrongAnswer("local_gradients: log's derivative a instead of 1/a", cell="local_gradients",
+                old="return [1.0 / a]", new="return [a]", loses=[T3]),
+    WrongAnswer("local_gradients: log's derivative 1/out instead of 1/a", cell="local_gradients",
+                old="return [1.0 / a]", new="return [1.0 / out_value]", loses=[T3]),
+    WrongAnswer("local_gradients: relu's slope 1 at 0 (a >= 0)", cell="local_gradients",
+                old="return [1.0 if a > 0 else 0.0]", new="return [1.0 if a >= 0 else 0.0]", loses=[T3]),
+    WrongAnswer("local_gradients: relu's slope read from the output (out >= 0, always 1)", cell="local_gradients",
+                old="return [1.0 if a > 0 else 0.0]", new="return [1.0 if out_value >= 0 else 0.0]", loses=[T3]),
+    # Task 4: backward_sweep
+    WrongAnswer("backward_sweep: gradients assigned instead of accumulated", cell="backward_sweep",
+                old="grads[parent] += grads[name] * local_grad", new="grads[parent] = grads[name] * local_grad",
+                loses=[T4]),
+    WrongAnswer("backward_sweep: the nodes visited in the forward order", cell="backward_sweep",
+                old="for name in reversed(order):", new="for name in order:", loses=[T4]),
+    WrongAnswer("backward_sweep: the upstream gradient forgotten", cell="backward_sweep",
+                old="grads[parent] += grads[name] * local_grad", new="grads[parent] += local_grad", loses=[T4]),
+    WrongAnswer("backward_sweep: the output's gradient left at 0", cell="backward_sweep",
+                old="    grads[output] = 1.0\n", new="", loses=[T4]),
+    WrongAnswer("backward_sweep: an input read twice by one node counted once (set(inputs))",
+                cell="backward_sweep",
+                old="        for parent, local_grad in zip(inputs, local[name]):\n"
+                    "            grads[parent] += grads[name] * local_grad",
+                new="        for parent in set(inputs):\n"
+                    "            k = inputs.index(parent)\n"
+                    "            grads[parent] += grads[name] * local[name][k]", loses=[T4]),
+    WrongAnswer("backward_sweep: the dict's order reversed instead of the given order", cell="backward_sweep",
+                old="for name in reversed(order):", new="for name in reversed(list(graph)):", loses=[T4]),
+    WrongAnswer("backward_sweep: the local derivatives paired with the wrong inputs", cell="backward_sweep",
+                old="zip(inputs, local[name])", new="zip(inputs, local[name][::-1])", loses=[T4]),
+]
