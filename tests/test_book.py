@@ -14,7 +14,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED_CHAPTERS = ["01_neurons", "02_forward_pass", "03_loss_functions", "04_backward_pass", "05_gradient_descent",
-                     "06_vanishing_exploding", "07_sgd", "08_momentum", "09_practical_tips"]
+                     "06_vanishing_exploding", "07_sgd", "08_momentum", "09_practical_tips",
+                     "10_autodiff", "11_convolution"]
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 
 # page -> how many explorables it holds
 EXPLORABLES = {"04_backward_pass": 1, "05_gradient_descent": 1, "06_vanishing_exploding": 1, "07_sgd": 1,
-               "08_momentum": 1}
+               "08_momentum": 1, "10_autodiff": 1}
 PAGE_BUDGET = 2_000_000   # bytes the explorables may add to one page
 SITE_BUDGET = 60_000_000  # bytes of the whole built site
 
