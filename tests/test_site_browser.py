@@ -93,3 +93,9 @@ def test_chapter_page_renders(browser, site, chapter):
         assert any(other in (h or "") for h in nav), f"{chapter}: the navigation has no link to {other}"
     title = browser.execute_script("return document.querySelector('h1').textContent")
     assert title.strip(), f"{chapter}: no title"
+    # code: every visible code cell shows its longest line without scrolling sideways (78 characters fit)
+    wide = browser.execute_script(
+        "return Array.from(document.querySelectorAll('div.cell_input pre'))"
+        ".filter(p => p.innerText.trim() && p.scrollWidth > p.clientWidth + 1)"
+        ".map(p => p.innerText.split('\\n').reduce((a, l) => l.length > a.length ? l : a, ''))")
+    assert not wide, f"{chapter}: code cells that scroll sideways, longest lines: {wide[:3]}"
