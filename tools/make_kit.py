@@ -30,7 +30,7 @@ ZIP_NAME = "course-kit.zip"  # at the site's root: exercise pages link ../../cou
 
 # The packages a student's environment needs (pins come from requirements.txt, so the two never drift).
 KIT_PACKAGES = ["numpy", "matplotlib", "scikit-learn", "threadpoolctl", "jupyterlab", "notebook", "nbgrader",
-                "nbclient", "nbconvert", "nbformat", "ipykernel", "jupytext"]
+                "nbclient", "nbconvert", "nbformat", "ipykernel", "jsonschema", "jupytext"]
 KIT_FILES = ["README.md", "start.py", "nbgrader_config.py", "validate_summary.py", "pyproject.toml"]
 
 CHAPTER_NOTE = ("*Backpropagation: training neural networks from scratch.* To run this notebook you need `nnlib` "
