@@ -2,7 +2,8 @@
 
 One run grades a class of honest, wrong, blank and hostile notebooks.  Honest grades come out intact and correct,
 no hostile notebook gains a point it did not earn or reads what it must not, each failure has a readable reason,
-and the gradebook passes the integrity check.  Also: grading refuses to run unsandboxed unless told to.
+and the gradebook passes the integrity check.  Also: grading refuses to run unsandboxed unless told to, and exercise
+9's capstone built on nnlib instead of the student's own functions loses that task (nnlib cannot be imported there).
 """
 from __future__ import annotations
 
@@ -126,11 +127,11 @@ def local_server():
     server.close()
 
 
-def _course(tmp_path: Path) -> Path:
+def _course(tmp_path: Path, assignment: str = A) -> Path:
     root = tmp_path / "course"
     (root / "solutions").mkdir(parents=True)
     shutil.copy(H.REPO / "nbgrader_config.py", root)
-    shutil.copytree(H.REPO / "solutions" / A, root / "solutions" / A)
+    shutil.copytree(H.REPO / "solutions" / assignment, root / "solutions" / assignment)
     (root / "instructor_notes.txt").write_text(SECRET)
     return root
 
@@ -141,11 +142,11 @@ def _run(root: Path, *args, path=None):
     return subprocess.run([str(H.BIN / "python"), *args], cwd=root, env=env, capture_output=True, text=True)
 
 
-def _submit(root: Path, submissions: dict):
+def _submit(root: Path, submissions: dict, assignment: str = A):
     for student, nb in submissions.items():
-        folder = root / "submitted" / student / A
+        folder = root / "submitted" / student / assignment
         folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{A}.ipynb")
+        nbformat.write(nb, folder / f"{assignment}.ipynb")
 
 
 @pytest.mark.slow
@@ -231,3 +232,48 @@ def test_grading_refuses_without_the_sandbox_unless_told(tmp_path):
     unsafe = _run(root, "-m", "grading.classroom", A, "--unsafe", path=path)
     assert unsafe.returncode == 0, unsafe.stdout + unsafe.stderr
     assert "NO SANDBOX" in unsafe.stdout and "10/10" in unsafe.stdout, unsafe.stdout
+
+
+CAPSTONE = "09_practical_tips"
+CAPSTONE_TASK = "test_train_digits_classifier"
+# Exercise 9's capstone with nnlib's layers and loss instead of the student's own (exercise 7's and 8's kept): it
+# trains exactly like the solution wherever nnlib can be imported, as on a student's machine with the kit.
+NNLIB_IMPORT = ("from nnlib import (dense_backward, dense_forward, relu_backward, relu_forward,\n"
+                "                   softmax_cross_entropy_backward, softmax_cross_entropy_forward)\n\n\n")
+
+
+@pytest.mark.slow
+def test_a_capstone_built_on_nnlib_loses_the_capstone_only(tmp_path, monkeypatch):
+    """The capstone must be the student's own code: graded in the sandbox, an answer that imports nnlib gets 0 for
+    that task (and full marks elsewhere), although the in-process replay, which can import nnlib, passes it."""
+    from grading.replay import replay, with_answers
+    from grading.runner import checks_for
+
+    solution = H.solution_sources(CAPSTONE)
+    cell = CAPSTONE_TASK.removeprefix("test_")
+    uses_nnlib = {**solution, cell: NNLIB_IMPORT + solution[cell][solution[cell].index("def iterate_minibatches"):]}
+    source = H.read(H.REPO / "solutions" / CAPSTONE / f"{CAPSTONE}.ipynb")
+    unsandboxed = replay(with_answers(source, uses_nnlib), checks_for(H.REPO / "solutions", CAPSTONE), CAPSTONE)
+    assert all(v.passed for v in unsandboxed.values()), {k: v.message for k, v in unsandboxed.items()}
+
+    root = _course(tmp_path, CAPSTONE)
+    gen = _run(root, "-m", "nbgrader", "generate_assignment", CAPSTONE, "--force")
+    assert gen.returncode == 0, gen.stderr[-2000:]
+    _submit(root, {"honest": H.student_notebook(CAPSTONE, solution),
+                   "uses_nnlib": H.student_notebook(CAPSTONE, uses_nnlib)}, CAPSTONE)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("NBGRADER_COURSE_ROOT", str(root))
+    monkeypatch.setenv("PATH", f"{H.BIN}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("NBGRADER_DB_URL", raising=False)
+    out = io.StringIO()
+    summary = grade_class(root, CAPSTONE, workers=2, out=out)
+    report = out.getvalue()
+    sys.stdout.write(report)
+
+    points = {student: pts for student, pts, _, _ in summary["rows"]}
+    assert points == {"honest": 10.0, "uses_nnlib": 7.0}, report      # Task 4 is worth 3 of the 10 points
+    assert summary["lost"] == {CAPSTONE_TASK: 1} and not summary["problems"], report
+    graded = nbformat.read(root / "autograded" / "uses_nnlib" / CAPSTONE / f"{CAPSTONE}.ipynb", as_version=4)
+    errors = [o.get("evalue", "") for c in graded.cells for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert any("No module named 'nnlib'" in e for e in errors), errors   # the student sees why

@@ -2,14 +2,15 @@
 
 Run in the grader's process (never in the student's kernel), on fresh random inputs: the scaling against
 nnlib.MinMaxScaler, the L2 penalty against its formula and its gradient against central differences, early stopping
-against a reference implementation, and the digit classifier's accuracy on a split the grader draws itself (with its
-pixel columns shuffled and its classes renamed).  Each re-checks the cell's visible cases too.  See
-grading/runner.py for the contract.
+against a reference implementation, and the capstone digit classifier's accuracy (at least 97 %) on a split the
+grader draws itself (with its pixel columns shuffled and its classes renamed).  Each re-checks the cell's visible
+cases too.  See grading/runner.py for the contract.
 """
 import numpy as np
 
 import nnlib
-from grading import Call, Handle, expect, expect_close, expect_gradient
+from grading import Call, Handle, expect, expect_close, expect_gradient, fail
+from grading.notebook import StudentRaised
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -197,10 +198,23 @@ def test_early_stopping(nb, rng):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Task 4: the digit classifier
+# Task 4: the capstone digit classifier, assembled from the student's own functions of exercises 2-8
 # ---------------------------------------------------------------------------------------------------------------
+# The bar, 97 %: at most 10 of the 359 test images wrong.  The solution gets 2 wrong on the grader's split below and
+# 3 on the visible one; over 400 other draws of this split (seeds 0-199, 1000-1199) it averages 98.8 %, never falls
+# under 97 %, but has 10 wrong, the most the bar allows, on its 6 worst.  No classifier has much margin on every
+# split: an RBF SVM (99.1 % on average) has 9 wrong on its worst of 200.
+BAR = 0.97
+
+
 def _check_classifier(nb, X_train, X_test, y_train, y_test, where):
-    predict = nb.ask("train_digits_classifier", X_train, y_train)
+    try:
+        predict = nb.ask("train_digits_classifier", X_train, y_train)
+    except StudentRaised as exc:
+        if exc.exc_type in ("ModuleNotFoundError", "ImportError") and "nnlib" in exc.exc_message:
+            fail(f"train_digits_classifier imports nnlib ({exc.exc_message}), which a graded notebook cannot "
+                 "import: assemble your own functions from exercises 2 to 8 instead")
+        raise
     expect(isinstance(predict, Handle),
            f"train_digits_classifier must return a function predict(X), not data ({where})")
     pred = nb.ask(predict, X_test)
@@ -217,7 +231,8 @@ def _check_classifier(nb, X_train, X_test, y_train, y_test, where):
     expect(np.all(np.isfinite(pred)) and np.all(pred == np.round(pred)) and pred.min() >= 0 and pred.max() <= 9,
            f"{what}: expected integer labels in 0..9")
     accuracy = float(np.mean(pred == y_test))
-    expect(accuracy >= 0.95, f"accuracy on the held-out digits ({where}) is {accuracy:.1%}; at least 95 % is needed")
+    expect(accuracy >= BAR,
+           f"accuracy on the held-out digits ({where}) is {accuracy:.1%}; at least {BAR:.0%} is needed")
     one = nb.ask(predict, X_test[:1])
     expect(isinstance(one, (np.ndarray, list, tuple)) and np.shape(one) == (1,) and float(np.asarray(one)[0]) == pred[0],
            "predict on a batch of one image must return an array of shape (1,) with the same label as for the whole "
@@ -225,7 +240,7 @@ def _check_classifier(nb, X_train, X_test, y_train, y_test, where):
 
 
 def test_train_digits_classifier(nb, rng):
-    """Task 4 (3 points): train_digits_classifier(X_train, y_train) -> predict; >= 95 % on held-out digits."""
+    """Task 4 (3 points): train_digits_classifier(X_train, y_train) -> predict; >= 97 % on held-out digits."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 

@@ -5,55 +5,7 @@ Loaded by tests/grading_harness.py (WrongAnswer is provided there).
 
 _L2_HEAD = "def l2_penalty(params, lam):\n"
 _ES_HEAD = "def early_stopping_epoch(val_losses, patience):\n"
-
-# Task 4: whole-cell wrong answers, each a NumPy training set-up like the solution's, changed in one way.
-_DIGITS_BODY = '''    rng = np.random.default_rng(0)
-    W1 = rng.normal(0.0, np.sqrt(2.0 / 64), size=(64, 128))
-    b1 = np.zeros(128)
-    W2 = rng.normal(0.0, np.sqrt(2.0 / 128), size=(128, 10))
-    b2 = np.zeros(10)
-    params = [W1, b1, W2, b2]
-    velocity = [np.zeros_like(p) for p in params]
-    for epoch in range(30):
-        order = rng.permutation(len(X))
-        for start in range(0, len(X), 32):
-            idx = order[start:start + 32]
-            xb, yb, B = X[idx], y[idx], len(idx)
-            z1 = xb @ W1 + b1
-            h = np.maximum(z1, 0.0)
-            scores = h @ W2 + b2
-            probs = np.exp(scores - scores.max(axis=1, keepdims=True))
-            probs /= probs.sum(axis=1, keepdims=True)
-            probs[np.arange(B), yb] -= 1.0
-            dscores = probs / B
-            dz1 = (dscores @ W2.T) * (z1 > 0)
-            grads = [xb.T @ dz1, dz1.sum(axis=0), h.T @ dscores, dscores.sum(axis=0)]
-            for param, grad, v in zip(params, grads, velocity):
-                v *= 0.9
-                v -= 0.05 * grad
-                param += v
-'''
-
-_DIGITS_NO_SCALING = ('''def train_digits_classifier(X_train, y_train):
-    X = np.asarray(X_train, dtype=float)  # forgot to scale the 0..16 intensities
-    y = np.asarray(y_train).astype(int)
-''' + _DIGITS_BODY + '''
-    def predict(X_new):
-        return (np.maximum(np.asarray(X_new, dtype=float) @ W1 + b1, 0.0) @ W2 + b2).argmax(axis=1)
-
-    return predict
-''')
-
-_DIGITS_SKLEARN = ('''def train_digits_classifier(X_train, y_train):
-    from sklearn.datasets import load_digits
-    data = load_digits()                     # "more data is better": all 1,797 digits, ignoring X_train
-    X, y = data.data / 16.0, data.target
-''' + _DIGITS_BODY + '''
-    def predict(X_new):
-        return (np.maximum(np.asarray(X_new, dtype=float) / 16.0 @ W1 + b1, 0.0) @ W2 + b2).argmax(axis=1)
-
-    return predict
-''')
+T4 = "test_train_digits_classifier"
 
 WRONG_ANSWERS = [
     # Task 1: min-max scaling
@@ -148,31 +100,50 @@ WRONG_ANSWERS = [
                 old="return best, len(val_losses) - 1", new="return best, len(val_losses)",
                 loses=["test_early_stopping"]),
 
-    # Task 4: the digit classifier
-    WrongAnswer("digits: no input scaling; at lr 0.05 with momentum the raw 0..16 intensities train badly",
-                cell="train_digits_classifier", new=_DIGITS_NO_SCALING, loses=["test_train_digits_classifier"]),
-    WrongAnswer("digits: trains on a hard-coded load of scikit-learn's digits, ignoring X_train",
-                cell="train_digits_classifier", new=_DIGITS_SKLEARN, loses=["test_train_digits_classifier"]),
-    WrongAnswer("digits: one epoch only", cell="train_digits_classifier",
-                old="epochs, batch_size, base_lr, momentum, weight_decay = 30, ",
-                new="epochs, batch_size, base_lr, momentum, weight_decay = 1, ", loses=["test_train_digits_classifier"]),
-    WrongAnswer("digits: argmax over the wrong axis in predict", cell="train_digits_classifier",
-                old="scores.argmax(axis=1)", new="scores.argmax(axis=0)", loses=["test_train_digits_classifier"]),
-    WrongAnswer("digits: predict returns probabilities instead of labels", cell="train_digits_classifier",
-                old="return scores.argmax(axis=1)",
-                new="e = np.exp(scores - scores.max(axis=1, keepdims=True))\n        return e / e.sum(axis=1, keepdims=True)",
-                loses=["test_train_digits_classifier"]),
-    WrongAnswer("digits: returns the trained weights instead of a predict function", cell="train_digits_classifier",
-                old="    return predict\n", new="    return W1, b1, W2, b2\n", loses=["test_train_digits_classifier"]),
-    WrongAnswer("digits: forgot to subtract the one-hot labels in the loss gradient", cell="train_digits_classifier",
-                old="            probs[np.arange(B), yb] -= 1.0\n", new="", loses=["test_train_digits_classifier"]),
-    WrongAnswer("digits: gradient ascent (the update's sign flipped)", cell="train_digits_classifier",
-                old="v -= lr * grad", new="v += lr * grad", loses=["test_train_digits_classifier"]),
-    WrongAnswer("digits: softmax normalised over the batch (axis=0) instead of over the classes",
+    # Task 4: the capstone, assembled from the functions of exercises 2-8 (the helpers sit in Task 4's own cell,
+    # so each mistake below is in the capstone's code and loses the capstone only)
+    WrongAnswer("capstone: no input scaling (raw 0..16 intensities, same learning rate)",
+                cell="train_digits_classifier", old="return np.asarray(images, dtype=float) / 16.0",
+                new="return np.asarray(images, dtype=float)", loses=[T4]),
+    WrongAnswer("capstone: relu_backward forgets the mask (passes dout through everywhere)",
+                cell="train_digits_classifier", old="return dout * (cache > 0)", new="return dout", loses=[T4]),
+    WrongAnswer("capstone: softmax cross-entropy gradient without subtracting the one-hot labels",
+                cell="train_digits_classifier", old="    dpred[np.arange(len(target)), target] -= 1.0\n", new="",
+                loses=[T4]),
+    WrongAnswer("capstone: softmax cross-entropy gradient without the 1/B (a sum, not a mean, at the same lr)",
+                cell="train_digits_classifier", old="return dout * dpred / len(target)", new="return dout * dpred",
+                loses=[T4]),
+    WrongAnswer("capstone: Momentum's step with its sign flipped (gradient ascent)",
+                cell="train_digits_classifier", old="p -= self.lr * v", new="p += self.lr * v", loses=[T4]),
+    WrongAnswer("capstone: iterate_minibatches shuffles the images but not their labels",
+                cell="train_digits_classifier", old="batches.append((X[idx], y[idx]))",
+                new="batches.append((X[idx], y[start:start + batch_size]))", loses=[T4]),
+    WrongAnswer("capstone: weights initialised to zero instead of He (every hidden unit the same, and dead)",
                 cell="train_digits_classifier",
-                old="probs /= probs.sum(axis=1, keepdims=True)", new="probs /= probs.sum(axis=0, keepdims=True)",
-                loses=["test_train_digits_classifier"]),
-    WrongAnswer("digits: scales X_train in place", cell="train_digits_classifier",
-                old="X = np.asarray(X_train, dtype=float) / 16.0  # pixel intensities 0..16 -> [0, 1]",
-                new="X = np.asarray(X_train, dtype=float)\n    X /= 16.0", loses=["test_train_digits_classifier"]),
+                old="return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))",
+                new="return np.zeros((fan_in, fan_out))", loses=[T4]),
+    WrongAnswer("capstone: softmax normalised over the batch (axis=0) instead of over the classes",
+                cell="train_digits_classifier", old="np.log(np.exp(shifted).sum(axis=1, keepdims=True))",
+                new="np.log(np.exp(shifted).sum(axis=0, keepdims=True))", loses=[T4]),
+    WrongAnswer("capstone: one epoch only", cell="train_digits_classifier",
+                old="epochs, base_lr, decay, noise = 60, ", new="epochs, base_lr, decay, noise = 1, ", loses=[T4]),
+    WrongAnswer("capstone: predict forgets to scale the new images (trained on [0, 1], fed 0..16)",
+                cell="train_digits_classifier", old="dense_forward(scale(X_new), W1, b1)",
+                new="dense_forward(np.asarray(X_new, dtype=float), W1, b1)", loses=[T4]),
+    WrongAnswer("capstone: predict returns probabilities instead of labels", cell="train_digits_classifier",
+                old="return scores.argmax(axis=1)",
+                new=("probs = np.exp(scores - scores.max(axis=1, keepdims=True))\n"
+                     "        return probs / probs.sum(axis=1, keepdims=True)"), loses=[T4]),
+    WrongAnswer("capstone: argmax over the wrong axis in predict", cell="train_digits_classifier",
+                old="scores.argmax(axis=1)", new="scores.argmax(axis=0)", loses=[T4]),
+    WrongAnswer("capstone: returns the trained weights instead of a predict function", cell="train_digits_classifier",
+                old="    return predict\n", new="    return params\n", loses=[T4]),
+    WrongAnswer("capstone: scales the images in place (X_train is modified)", cell="train_digits_classifier",
+                old="        return np.asarray(images, dtype=float) / 16.0\n",
+                new="        images /= 16.0\n        return images\n", loses=[T4]),
+    WrongAnswer("capstone: trains on a fresh load of scikit-learn's digits, ignoring X_train and y_train",
+                cell="train_digits_classifier", old="X, y = scale(X_train), np.asarray(y_train)",
+                new=("from sklearn.datasets import load_digits\n"
+                     "    X, y = load_digits(return_X_y=True)\n    X = scale(X)"),
+                loses=[T4]),
 ]
