@@ -140,26 +140,30 @@ WRONG_ANSWERS = [
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: log of the (stable) softmax: log 0 = -inf when a probability underflows",
                 cell="softmax_cross_entropy",
-                old="    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))\n",
+                old="    log_probs = (shifted\n"
+                    "                 - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))\n",
                 new="    e = np.exp(shifted)\n    log_probs = np.log(e / np.sum(e, axis=1, keepdims=True))\n",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: log(p + 1e-12): finite, but a loss capped near 27.6", cell="softmax_cross_entropy",
-                old="    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))\n",
+                old="    log_probs = (shifted\n"
+                    "                 - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))\n",
                 new="    e = np.exp(shifted)\n    log_probs = np.log(e / np.sum(e, axis=1, keepdims=True) + 1e-12)\n",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: p[:, labels] picks an N x N block instead of one entry per row", cell="softmax_cross_entropy",
                 old="loss = -np.mean(log_probs[rows, y])", new="loss = -np.mean(log_probs[:, y])",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: one-hot built on the wrong axis, np.eye(C)[:, labels]", cell="softmax_cross_entropy",
-                old="    dz = probs.copy()                                        # never write into the cache\n"
+                old="    dz = probs.copy()  # never write into the cache\n"
                     "    dz[np.arange(N), y] -= 1.0\n",
                 new="    dz = probs - np.eye(probs.shape[1])[:, y]\n",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: softmax over axis 0", cell="softmax_cross_entropy",
                 old="    shifted = z - np.max(z, axis=1, keepdims=True)\n"
-                    "    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))\n",
+                    "    log_probs = (shifted\n"
+                    "                 - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))\n",
                 new="    shifted = z - np.max(z, axis=0, keepdims=True)\n"
-                    "    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))\n",
+                    "    log_probs = (shifted\n"
+                    "                 - np.log(np.sum(np.exp(shifted), axis=0, keepdims=True)))\n",
                 loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: loss summed over the batch, gradient still averaged", cell="softmax_cross_entropy",
                 old="loss = -np.mean(log_probs[rows, y])", new="loss = -np.sum(log_probs[rows, y])",
@@ -172,6 +176,6 @@ WRONG_ANSWERS = [
                 old="return dout * dz / N", new="return dz / N", loses=["test_softmax_cross_entropy"]),
     WrongAnswer("ce: backward writes into the cached probabilities (no copy): a second backward is wrong",
                 cell="softmax_cross_entropy",
-                old="dz = probs.copy()                                        # never write into the cache",
+                old="dz = probs.copy()  # never write into the cache",
                 new="dz = probs", loses=["test_softmax_cross_entropy"]),
 ]

@@ -33,16 +33,19 @@ WRONG_ANSWERS = [
                 new="return [params[0] - lr * grads[0]]", loses=["test_gd_step"]),
     # Task 2: gradient_descent
     WrongAnswer("gradient_descent: never reports divergence", cell="gradient_descent",
-                old="        if not np.all(np.isfinite(x_new)) or np.linalg.norm(x_new) > DIVERGED_NORM:\n"
+                old="        if (not np.all(np.isfinite(x_new))\n"
+                    "                or np.linalg.norm(x_new) > DIVERGED_NORM):\n"
                     "            return x_new, k, \"diverged\"\n",
                 new="", loses=["test_gradient_descent"]),
     WrongAnswer("gradient_descent: divergence only when the iterate is inf/nan (no norm bound)",
                 cell="gradient_descent",
-                old="not np.all(np.isfinite(x_new)) or np.linalg.norm(x_new) > DIVERGED_NORM",
+                old="(not np.all(np.isfinite(x_new))\n"
+                    "                or np.linalg.norm(x_new) > DIVERGED_NORM)",
                 new="not np.all(np.isfinite(x_new))", loses=["test_gradient_descent"]),
     WrongAnswer("gradient_descent: divergence only by the norm bound (a NaN iterate slips through)",
                 cell="gradient_descent",
-                old="not np.all(np.isfinite(x_new)) or np.linalg.norm(x_new) > DIVERGED_NORM",
+                old="(not np.all(np.isfinite(x_new))\n"
+                    "                or np.linalg.norm(x_new) > DIVERGED_NORM)",
                 new="np.linalg.norm(x_new) > DIVERGED_NORM", loses=["test_gradient_descent"]),
     WrongAnswer("gradient_descent: stops on the gradient's norm instead of the step's", cell="gradient_descent",
                 new="def gradient_descent(grad_fn, x0, lr, tol, max_iters):\n"
