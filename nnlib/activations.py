@@ -1,5 +1,6 @@
-"""Activation functions, their forward/backward pairs and their Modules, elementwise:
-z, out, dout (d loss / d out) and dz have one shape (any) and a floating dtype."""
+"""Activation functions, their forward/backward pairs and their Modules,
+elementwise: z, out, dout (d loss / d out) and dz have one shape (any) and a
+floating dtype."""
 import numpy as np
 
 from .checks import as_float
@@ -7,20 +8,21 @@ from .module import Module
 
 
 def sigmoid(z):
-    """σ(z) = 1 / (1 + exp(-z)), without overflow: exp only ever sees -|z| <= 0."""
+    """σ(z) = 1 / (1 + exp(-z)), without overflow: exp only sees -|z| <= 0."""
     z = as_float(z, "z", "sigmoid")
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def sigmoid_forward(z):
-    """Returns: out = σ(z), z's shape; cache = out (dσ/dz = σ(z)(1 - σ(z)))."""
+    """Returns: out = σ(z), z's shape; cache = out (σ' = σ(z)(1 - σ(z)))."""
     out = sigmoid(z)
     return out, out
 
 
 def sigmoid_backward(dout, cache):
-    """dout: out's shape; cache: out = σ(z). Returns: dz = dout · out · (1 - out)."""
+    """dout: out's shape; cache: out = σ(z).
+    Returns: dz = dout · out · (1 - out)."""
     out = cache
     return dout * out * (1 - out)
 
@@ -31,13 +33,15 @@ def tanh(z):
 
 
 def tanh_forward(z):
-    """Returns: out = tanh(z), z's shape; cache = out (d tanh/dz = 1 - tanh(z)²)."""
+    """Returns: out = tanh(z), z's shape; cache = out
+    (d tanh/dz = 1 - tanh(z)²)."""
     out = tanh(z)
     return out, out
 
 
 def tanh_backward(dout, cache):
-    """dout: out's shape; cache: out = tanh(z). Returns: dz = dout · (1 - out²)."""
+    """dout: out's shape; cache: out = tanh(z).
+    Returns: dz = dout · (1 - out²)."""
     out = cache
     return dout * (1 - out * out)
 
@@ -53,8 +57,8 @@ def relu_forward(z):
 
 
 def relu_backward(dout, cache):
-    """dout: z's shape; cache: z. Returns: dz = dout where z > 0, else 0 (at exactly 0
-    too, as in PyTorch)."""
+    """dout: z's shape; cache: z. Returns: dz = dout where z > 0, else 0
+    (at exactly 0 too, as in PyTorch)."""
     z = cache
     return dout * (z > 0)
 
@@ -66,20 +70,22 @@ def leaky_relu(z, negative_slope=0.01):
 
 
 def leaky_relu_forward(z, negative_slope=0.01):
-    """Returns: out = leaky_relu(z), z's shape; cache = (z, negative_slope)."""
+    """Returns: out = leaky_relu(z), z's shape;
+    cache = (z, negative_slope)."""
     return leaky_relu(z, negative_slope), (z, negative_slope)
 
 
 def leaky_relu_backward(dout, cache):
-    """dout: z's shape; cache: (z, negative_slope). Returns: dz = dout where z > 0, else
-    negative_slope · dout (at exactly 0 too)."""
+    """dout: z's shape; cache: (z, negative_slope). Returns: dz = dout where
+    z > 0, else negative_slope · dout (at exactly 0 too)."""
     z, negative_slope = cache
     return np.where(z > 0, dout, dout * dout.dtype.type(negative_slope))
 
 
 class Activation(Module):
-    """Base of the activation Modules: forward(x) -> out and backward(dout) -> dx call
-    the pair forward_fn, backward_fn; x, out, dout and dx share a shape."""
+    """Base of the activation Modules: forward(x) -> out and backward(dout)
+    -> dx call the pair forward_fn, backward_fn; x, out, dout and dx share a
+    shape."""
     forward_fn = backward_fn = None
 
     def forward(self, x):
@@ -88,8 +94,9 @@ class Activation(Module):
 
     def backward(self, dout):
         cache = self.saved()
-        shape = cache[0].shape if isinstance(cache, tuple) else cache.shape
-        dout = as_float(dout, "dout", f"{type(self).__name__}.backward", shape=shape)
+        x = cache[0] if isinstance(cache, tuple) else cache
+        dout = as_float(dout, "dout", f"{type(self).__name__}.backward",
+                        shape=x.shape)
         return type(self).backward_fn(dout, cache)
 
 
