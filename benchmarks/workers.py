@@ -104,9 +104,9 @@ def nnlib_bench(sizes, batch):
 def numpy_step(Ws, bs, vs, X, y, input_grad=True):
     """One training step, written by hand.
 
-    Ws, bs: lists of the layers' weights (in, out) and biases, updated in place.
-    vs: a list of their velocities, in the order Ws + bs (replaced by the new ones).
-    input_grad: also compute d loss / d X, as nnlib does.
+    Ws, bs: lists of the layers' weights (in, out) and biases, updated in
+    place. vs: a list of their velocities, in the order Ws + bs (replaced by
+    the new ones). input_grad: also compute d loss / d X, as nnlib does.
     Returns: the loss before the update.
     """
     n = len(X)
@@ -128,7 +128,7 @@ def numpy_step(Ws, bs, vs, X, y, input_grad=True):
         if i > 0 or input_grad:
             d = d @ Ws[i].T
         if i > 0:
-            d = d * (hs[i] > 0)  # through the ReLU: hs[i] > 0 where its input was
+            d = d * (hs[i] > 0)  # the ReLU: hs[i] > 0 where its input was
     for i, (p, g) in enumerate(zip(Ws + bs, dWs + dbs)):
         vs[i] = MOMENTUM * vs[i] + g
         p -= LR * vs[i]
