@@ -1,4 +1,4 @@
-"""Mini-batches, feature scaling, a stratified split, and two small real data sets."""
+"""Mini-batches, scalers, a stratified split and two small real data sets."""
 import numpy as np
 
 from .checks import ShapeError, as_float, check_positive
@@ -11,23 +11,24 @@ def _check_pair(X, y, where):
 
 
 def minibatches(X, y, batch_size, *, shuffle=True, rng=None):
-    """Yield (Xb, yb) mini-batches that together hold every sample exactly once.
+    """Yield mini-batches (Xb, yb) covering every sample exactly once.
     X: (N, ...) ndarray. y: (N, ...) ndarray or None (then yb is None).
-    batch_size: int > 0; the last batch holds the N mod batch_size samples left, if any.
-    shuffle: bool, visit the samples in a random order. rng: Generator, seed or None.
+    batch_size: int > 0; the last batch holds the N mod batch_size samples
+    left, if any. shuffle: bool, random order. rng: Generator, seed or None.
     Yields: Xb (B, ...), yb (B, ...) with B <= batch_size."""
     _check_pair(X, y, "minibatches")
     check_positive(batch_size, "batch_size", "minibatches", integer=True)
     n = len(X)
-    order = np.random.default_rng(rng).permutation(n) if shuffle else np.arange(n)
+    order = (np.random.default_rng(rng).permutation(n) if shuffle
+             else np.arange(n))
     for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], (None if y is None else y[idx])
 
 
 class _Scaler:
-    """Base of the scalers: fit(X), X (N, D) float, learns per-column statistics of the
-    training set (a subclass's _statistics(X) -> (shift, scale), each (D,));
+    """Base of the scalers: fit(X), X (N, D) float, learns per-column shift
+    and scale (D,) on the training set with a subclass's _statistics(X);
     transform(X) returns (X - shift) / scale, (N, D) in X's dtype."""
     shift = None
 
@@ -70,18 +71,19 @@ class StandardScaler(_Scaler):
 
 
 def train_test_split(X, y, test_size=0.2, *, stratify=True, rng=0):
-    """Split into a training and a test set, rows in random order.
-    X: (N, ...) ndarray. y: (N,) ndarray. test_size: float in (0, 1), the test fraction.
-    stratify: if True, round(test_size · n_c) of the n_c samples of each class c go to
-    the test set, so each class keeps its proportion. rng: Generator, int seed or None.
-    Returns: X_train, X_test, y_train, y_test."""
+    """Split into a training and a test set, rows in random order. X: (N, ...)
+    ndarray. y: (N,) ndarray. test_size: float in (0, 1), the test fraction.
+    stratify: if True, round(test_size · n_c) of each class's n_c samples go
+    to the test set, so each class keeps its proportion. rng: Generator, int
+    seed or None. Returns: X_train, X_test, y_train, y_test."""
     _check_pair(X, y, "train_test_split")
     if not 0 < test_size < 1:
         raise ValueError(f"train_test_split: test_size must be in (0, 1), "
                          f"got {test_size}")
     rng = np.random.default_rng(rng)
     X, y = np.asarray(X), np.asarray(y)
-    groups = [y == c for c in np.unique(y)] if stratify else [np.ones(len(y), bool)]
+    groups = ([y == c for c in np.unique(y)] if stratify
+              else [np.ones(len(y), bool)])
     is_test = np.zeros(len(y), dtype=bool)
     for in_group in groups:
         idx = np.flatnonzero(in_group)
@@ -100,9 +102,9 @@ def load_digits():
 
 
 def load_breast_cancer():
-    """scikit-learn's bundled Wisconsin breast-cancer set (no download). Returns:
-    X (569, 30) float64, raw features (standardise them); y (569,) int64, 0 = malignant,
-    1 = benign."""
+    """scikit-learn's bundled Wisconsin breast-cancer set (no download).
+    Returns: X (569, 30) float64, raw features (standardise them);
+    y (569,) int64, 0 = malignant, 1 = benign."""
     from sklearn import datasets
     data = datasets.load_breast_cancer()
     return data.data.astype(np.float64), data.target.astype(np.int64)

@@ -7,13 +7,14 @@ import numpy as np
 def _number(value):
     value = np.asarray(value)
     if value.size != 1:
-        raise ValueError(f"f must return a number, got an array of shape {value.shape}")
+        raise ValueError("f must return a number, got an array of shape "
+                         f"{value.shape}")
     return float(value.reshape(()))
 
 
 def numerical_gradient(f, x, eps=1e-6):
-    """Gradient of a function with a number for a value, by central differences.
-    f: function, an ndarray shaped like x (float64) -> a number. x: array-like, any
+    """The gradient of a number-valued function, by central differences.
+    f: an ndarray shaped like x (float64) -> a number. x: array-like, any
     shape D; never modified (f sees a float64 copy). eps: the step.
     Returns: ndarray D, float64; entry i is
     (f(x + eps·e_i) - f(x - eps·e_i)) / 2eps."""
@@ -31,27 +32,29 @@ def numerical_gradient(f, x, eps=1e-6):
 
 
 def numerical_gradient_wrt(f, x, dout, eps=1e-6):
-    """The gradient of sum(f(x) * dout) by central differences: what a backward pass
-    returns for the upstream gradient dout. f: function, an ndarray shaped like x ->
-    an ndarray shaped like dout. x: any shape D. Returns: ndarray D, float64."""
+    """The gradient of sum(f(x) * dout) by central differences: what backward
+    returns for the upstream gradient dout. f: ndarray (x's shape) -> ndarray
+    (dout's shape). x: any shape D. Returns: ndarray D, float64."""
     dout = np.asarray(dout, dtype=np.float64)
-    return numerical_gradient(lambda x_: np.sum(np.asarray(f(x_)) * dout), x, eps)
+    return numerical_gradient(lambda x_: np.sum(np.asarray(f(x_)) * dout),
+                              x, eps)
 
 
 def rel_error(a, b):
-    """max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-12) for array-likes of one shape.
-    Returns: float (0.0 for empty arrays)."""
+    """max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-12); a, b: array-likes of
+    one shape. Returns: float (0.0 for empty arrays)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.size == 0:
         return 0.0
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+    scale = np.maximum(np.abs(a) + np.abs(b), 1e-12)
+    return float(np.max(np.abs(a - b) / scale))
 
 
 @dataclass
 class GradcheckResult:
-    """The outcome of ``gradcheck``: ``bool(result)`` is ``ok``, ``str(result)`` the
-    report. max_rel_error: the largest relative error among the entries whose absolute
-    error exceeds atol, at worst_index, where the gradients are analytic and numeric."""
+    """gradcheck's outcome: bool(result) is ok, str(result) the report.
+    max_rel_error: the largest relative error of the entries off by more than
+    atol, at worst_index, where the gradients are analytic and numeric."""
     ok: bool
     max_rel_error: float
     worst_index: tuple
@@ -66,19 +69,21 @@ class GradcheckResult:
         return self.message
 
 
-def gradcheck(f, x, analytic, *, dout=None, eps=1e-6, rtol=1e-5, atol=1e-8, name="x"):
+def gradcheck(f, x, analytic, *, dout=None, eps=1e-6, rtol=1e-5, atol=1e-8,
+              name="x"):
     """Compare an analytic gradient with central differences.
-    f: an ndarray shaped like x -> a number; or, with dout, -> an ndarray shaped like
-    dout, and the gradient checked is that of sum(f(x) * dout). x: the point (not
-    modified). analytic: your gradient at x, x's shape. rtol: the allowed relative
-    error. atol: entries within atol pass whatever their relative error (rounding makes
-    the central difference of an exact 0 ~1e-10). name: x's name in the report.
-    Returns: GradcheckResult, e.g. "gradient WRONG at d x[2, 1]: analytic 0.31,
-    numeric -0.31, rel error 1 (rtol 1e-05)"."""
+    f: an ndarray shaped like x -> a number; or, with dout, -> an ndarray
+    shaped like dout, checking the gradient of sum(f(x) * dout). x: the point
+    (not modified). analytic: your gradient at x, x's shape. rtol: the allowed
+    relative error. atol: entries within atol pass whatever their relative
+    error (rounding makes the central difference of an exact 0 ~1e-10).
+    name: x's name in the report. Returns: GradcheckResult; its str() is
+    e.g. "gradient WRONG at d x[2, 1] (rtol 1e-05):" and, on a second line,
+    "  analytic 0.31, numeric -0.31, rel error 1"."""
     analytic = np.asarray(analytic, dtype=np.float64)
     if analytic.shape != np.shape(x):
-        raise ValueError(f"gradcheck: analytic must have the shape of x {np.shape(x)}, "
-                         f"got {analytic.shape}")
+        raise ValueError("gradcheck: analytic must have the shape of x "
+                         f"{np.shape(x)}, got {analytic.shape}")
     numeric = (numerical_gradient(f, x, eps) if dout is None
                else numerical_gradient_wrt(f, x, dout, eps))
     abs_err = np.abs(analytic - numeric)
@@ -88,10 +93,12 @@ def gradcheck(f, x, analytic, *, dout=None, eps=1e-6, rtol=1e-5, atol=1e-8, name
     if rel.size == 0:
         return GradcheckResult(True, 0.0, (), 0.0, 0.0, "gradient OK (empty)")
     worst = tuple(int(i) for i in np.unravel_index(np.argmax(rel), rel.shape))
-    max_rel, a, n = float(rel[worst]), float(analytic[worst]), float(numeric[worst])
+    max_rel = float(rel[worst])
+    a, n = float(analytic[worst]), float(numeric[worst])
     where = f"d {name}" + (f"[{', '.join(map(str, worst))}]" if worst else "")
-    report = f"{where}: analytic {a:.6g}, numeric {n:.6g}, rel error {max_rel:.3}"
     ok = max_rel <= rtol
-    message = (f"gradient OK (worst {report})" if ok
-               else f"gradient WRONG at {report} (rtol {rtol:g})")
+    verdict = (f"gradient OK (rtol {rtol:g}); worst entry {where}:" if ok
+               else f"gradient WRONG at {where} (rtol {rtol:g}):")
+    message = (f"{verdict}\n  analytic {a:.6g}, numeric {n:.6g}, "
+               f"rel error {max_rel:.3}")
     return GradcheckResult(ok, max_rel, worst, a, n, message)

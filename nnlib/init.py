@@ -1,7 +1,7 @@
-"""Weight initialisers with PyTorch's variances, each returning an ndarray (fan_in,
-fan_out) of ``dtype``, a Dense layer's W; rng: Generator, int seed or None.
-Xavier/Glorot: Var = gain² · 2 / (fan_in + fan_out). He/Kaiming (for ReLU, fan_in
-mode): Var = 2 / fan_in."""
+"""Weight initialisers with PyTorch's variances, each returning an ndarray
+(fan_in, fan_out) of ``dtype``, a Dense layer's W; rng: Generator, int seed
+or None. Xavier/Glorot: Var = gain² · 2 / (fan_in + fan_out). He/Kaiming
+(for ReLU, fan_in mode): Var = 2 / fan_in."""
 import math
 
 import numpy as np
@@ -31,14 +31,16 @@ def xavier_normal(fan_in, fan_out, *, gain=1.0, rng=None, dtype=np.float64):
 
 def he_uniform(fan_in, fan_out, *, rng=None, dtype=np.float64):
     """U(-a, a) with a = sqrt(6 / fan_in) (Kaiming uniform, ReLU gain)."""
-    return _sample("uniform", math.sqrt(2.0 / fan_in), fan_in, fan_out, rng, dtype)
+    std = math.sqrt(2.0 / fan_in)
+    return _sample("uniform", std, fan_in, fan_out, rng, dtype)
 
 
 def he_normal(fan_in, fan_out, *, rng=None, dtype=np.float64):
     """N(0, 2 / fan_in) (Kaiming normal, ReLU gain)."""
-    return _sample("normal", math.sqrt(2.0 / fan_in), fan_in, fan_out, rng, dtype)
+    std = math.sqrt(2.0 / fan_in)
+    return _sample("normal", std, fan_in, fan_out, rng, dtype)
 
 
-INITIALIZERS = {"he": he_normal, "xavier": xavier_normal, "he_normal": he_normal,
-                "xavier_normal": xavier_normal, "he_uniform": he_uniform,
-                "xavier_uniform": xavier_uniform}
+INITIALIZERS = {"he": he_normal, "xavier": xavier_normal,
+                "he_normal": he_normal, "xavier_normal": xavier_normal,
+                "he_uniform": he_uniform, "xavier_uniform": xavier_uniform}

@@ -3,19 +3,20 @@ import numpy as np
 
 
 class Parameter:
-    """A trainable array and its gradient. value: ndarray, any shape S, a floating dtype
-    (integers become float64). grad: None until a backward pass reaches it, then d loss
-    / d value, an ndarray S; as in PyTorch, backward adds to it (a new array each time,
-    never written into) and zero_grad sets it back to None. name: str, e.g. "W"."""
+    """A trainable array and its gradient. value: ndarray, any shape S, float
+    (ints become float64). grad: None until backward reaches it, then d loss /
+    d value, ndarray S; as in PyTorch, backward adds to it (new arrays, never
+    written into) and zero_grad resets it to None. name: str, e.g. "W"."""
 
     def __init__(self, value, name=""):
         value = np.asarray(value)
-        self.value = value if value.dtype.kind == "f" else value.astype(np.float64)
+        is_float = value.dtype.kind == "f"
+        self.value = value if is_float else value.astype(np.float64)
         self.grad = None
         self.name = name
 
     def accumulate(self, grad):
-        """Add grad (ndarray S) to self.grad: grad itself the first time, then a sum."""
+        """self.grad = grad (ndarray S) at first, then self.grad + grad."""
         self.grad = grad if self.grad is None else self.grad + grad
 
     @property
@@ -27,13 +28,14 @@ class Parameter:
         return self.value.dtype
 
     def __repr__(self):
-        return f"Parameter(name={self.name!r}, shape={self.shape}, dtype={self.dtype})"
+        return (f"Parameter(name={self.name!r}, shape={self.shape}, "
+                f"dtype={self.dtype})")
 
 
 class Module:
-    """Base class. ``forward(x)`` returns the output and keeps in ``self.cache`` what
-    backward needs; ``backward(dout)`` takes d loss / d output, adds to the parameters'
-    ``.grad`` and returns d loss / d input. ``module(x)`` calls forward."""
+    """Base class. ``forward(x)`` returns the output, keeping in self.cache
+    what backward needs; ``backward(dout)`` takes d loss / d output, adds to
+    the parameters' .grad, returns d loss / d x. module(x) calls forward."""
     cache = None
 
     def forward(self, x):
@@ -46,11 +48,12 @@ class Module:
         return self.forward(x)
 
     def parameters(self):
-        """Every Parameter of this module and of the modules in its attributes (or in
-        lists of them), in the order they were assigned, each once."""
+        """Every Parameter of this module and of the modules in its
+        attributes (or lists of them), in assignment order, each once."""
         found = {}
         for value in vars(self).values():
-            for item in value if isinstance(value, (list, tuple)) else [value]:
+            items = value if isinstance(value, (list, tuple)) else [value]
+            for item in items:
                 if isinstance(item, Parameter):
                     found[id(item)] = item
                 elif isinstance(item, Module):
@@ -74,20 +77,20 @@ class Module:
 
 
 class Sequential(Module):
-    """Modules applied in order: ``Sequential(Dense(2, 8), ReLU(), Dense(8, 1))``.
+    """Modules in order: ``Sequential(Dense(2, 8), ReLU(), Dense(8, 1))``.
     Supports iteration and indexing (a slice gives a Sequential)."""
 
     def __init__(self, *layers):
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
-                raise TypeError("Sequential: every argument must be a Module, "
-                                f"got {type(layer).__name__}")
+                raise TypeError("Sequential: every argument must be a "
+                                f"Module, got {type(layer).__name__}")
             if any(layer is other for other in layers[:i]):
                 raise ValueError(
-                    f"Sequential: layer {i} is the same object as an earlier one; a "
-                    "module keeps the cache of its last forward, so each position "
-                    "needs its own (to share weights, share Parameters: "
-                    "second.W = first.W)")
+                    f"Sequential: layer {i} is the same object as an "
+                    "earlier one; a module keeps the cache of its last "
+                    "forward, so each position needs its own (to share "
+                    "weights, share Parameters: second.W = first.W)")
         self.layers = list(layers)
 
     def forward(self, x):
@@ -97,7 +100,7 @@ class Sequential(Module):
         return x
 
     def backward(self, dout):
-        """dout: d loss / d output, its shape. Returns: d loss / d x, shaped like x."""
+        """dout: d loss / d output (its shape). Returns: dx (x's shape)."""
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout

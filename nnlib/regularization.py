@@ -1,5 +1,6 @@
-"""L1 and L2 weight penalties and their gradients. arrays: a list of ndarrays or
-Parameters (or a single one). w: one ndarray or Parameter. lam: float, the strength."""
+"""L1 and L2 weight penalties and their gradients; lam: float, the strength.
+arrays: a list of ndarrays or Parameters (or a single one). w: one ndarray
+or Parameter."""
 import numpy as np
 
 from .module import Parameter
@@ -8,7 +9,8 @@ from .module import Parameter
 def _values(arrays):
     if isinstance(arrays, (np.ndarray, Parameter)):
         arrays = [arrays]
-    return [a.value if isinstance(a, Parameter) else np.asarray(a) for a in arrays]
+    return [a.value if isinstance(a, Parameter) else np.asarray(a)
+            for a in arrays]
 
 
 def l1_penalty(arrays, lam):
@@ -17,13 +19,13 @@ def l1_penalty(arrays, lam):
 
 
 def l1_grad(w, lam):
-    """d l1_penalty / d w = lam · sign(w) (0 at w = 0). Returns: w's shape."""
+    """d l1_penalty / d w = lam · sign(w), 0 at w = 0. Returns: w's shape."""
     w = _values(w)[0]
     return np.sign(w) * w.dtype.type(lam)
 
 
 def l2_penalty(arrays, lam):
-    """lam/2 · Σ w² over all arrays, so that its gradient lam·w is what SGD's
+    """lam/2 · Σ w² over all arrays, whose gradient lam·w is what SGD's
     weight_decay=lam adds. Returns: float."""
     return float(lam / 2 * sum((w * w).sum() for w in _values(arrays)))
 
@@ -35,5 +37,5 @@ def l2_grad(w, lam):
 
 
 def weights(model):
-    """The Parameters named "W" (weights, not biases) of a Module, in layer order."""
+    """A Module's "W" Parameters (weights, not biases), in layer order."""
     return [p for p in model.parameters() if p.name == "W"]

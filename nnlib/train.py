@@ -1,4 +1,4 @@
-"""A small training loop: fit, predict, accuracy, and the History fit records."""
+"""A small training loop: fit, predict, accuracy, and fit's History."""
 import math
 from dataclasses import dataclass, field
 
@@ -17,11 +17,12 @@ class TrainingDiverged(RuntimeError):
 @dataclass
 class History:
     """What fit recorded, one entry per epoch (index 0 is the first epoch).
-    train_loss, train_acc: means over the epoch's mini-batches, each measured before its
-    update (as Keras does). val_loss, val_acc: on the validation set after the epoch
-    (empty without one). Accuracies are NaN when the targets are not classes (see
-    ``accuracy``). lr: the learning rate used. grad_norms (with record_grad_norms=True):
-    the norm of each Dense layer's W.grad, averaged over the epoch's steps."""
+    train_loss, train_acc: means over the epoch's mini-batches, each measured
+    before its update (as Keras does). val_loss, val_acc: on the validation
+    set after the epoch (empty without one). Accuracies are NaN when the
+    targets are not classes (see ``accuracy``). lr: the learning rate used.
+    grad_norms (with record_grad_norms=True): the norm of each Dense layer's
+    W.grad, averaged over the epoch's steps."""
     train_loss: list = field(default_factory=list)
     train_acc: list = field(default_factory=list)
     val_loss: list = field(default_factory=list)
@@ -30,16 +31,17 @@ class History:
     grad_norms: list = field(default_factory=list)
 
     def best_epoch(self, metric="val_loss"):
-        """The index of the best epoch by metric: lowest loss, or highest accuracy."""
+        """The best epoch's index by metric: lowest loss, highest accuracy."""
         values = np.asarray(getattr(self, metric), dtype=float)
         if values.size == 0:
-            raise ValueError(f"History.best_epoch: no values recorded for {metric!r}")
+            raise ValueError("History.best_epoch: no values recorded for "
+                             f"{metric!r}")
         best = np.nanargmax if metric.endswith("acc") else np.nanargmin
         return int(best(values))
 
 
 def predict(model, X, *, batch_size=1024):
-    """The model's outputs (scores, logits or probabilities), computed in batches.
+    """The model's outputs (scores, logits or probabilities), in batches.
     model: Module. X: (N, ...) float, e.g. (N, D), or images (N, C, H, W).
     Returns: ndarray (N, ...)."""
     X = as_float(X, "X", "predict")
@@ -49,9 +51,10 @@ def predict(model, X, *, batch_size=1024):
 
 def accuracy(scores, y, *, threshold=0.5):
     """The fraction of correct predictions, a float in [0, 1].
-    scores (N, C), C >= 2: the predicted class is each row's argmax; y: (N,) integer
-    labels or (N, C) one-hot rows. scores (N,) or (N, 1): the predicted class is 1 where
-    score > threshold (0.5 for probabilities, use 0.0 for logits); y holds 0s and 1s."""
+    scores (N, C), C >= 2: the predicted class is each row's argmax; y: (N,)
+    integer labels or (N, C) one-hot rows. scores (N,) or (N, 1): the
+    predicted class is 1 where score > threshold (0.5 for probabilities, use
+    0.0 for logits); y holds 0s and 1s."""
     scores, y = np.asarray(scores), np.asarray(y)
     if scores.ndim == 2 and scores.shape[1] >= 2:
         pred = scores.argmax(axis=1)
@@ -68,27 +71,30 @@ def accuracy(scores, y, *, threshold=0.5):
 def _check_loss(value, epoch, epochs, optimizer, what):
     if not math.isfinite(value):
         raise TrainingDiverged(
-            f"fit: training diverged in epoch {epoch + 1}/{epochs} (the {what} became "
-            f"{value}); try a smaller learning rate (now {optimizer.lr:g})")
+            f"fit: training diverged in epoch {epoch + 1}/{epochs} (the "
+            f"{what} became {value}); try a smaller learning rate "
+            f"(now {optimizer.lr:g})")
 
 
-def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rng=None,
-        lr_schedule=None, record_grad_norms=False, clip_norm=None):
+def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None,
+        rng=None, lr_schedule=None, record_grad_norms=False, clip_norm=None):
     """Train model by mini-batch gradient descent. Returns: History.
-    model: Module. loss: a Loss, e.g. SoftmaxCrossEntropyLoss(). optimizer: e.g. SGD or
-    Adam over model's parameters. X: (N, ...) float. y: the targets, (N,) or (N, K).
-    epochs, batch_size: int. validation: (X_val, y_val) or None. rng: Generator, seed
-    or None, for the shuffling. lr_schedule: epoch (0-based) -> lr, e.g.
+    model: Module. loss: a Loss, e.g. SoftmaxCrossEntropyLoss(). optimizer:
+    e.g. SGD or Adam over model's parameters. X: (N, ...) float. y: the
+    targets, (N,) or (N, K). epochs, batch_size: int.
+    validation: (X_val, y_val) or None. rng: Generator, seed or None, for the
+    shuffling. lr_schedule: epoch (0-based) -> lr, e.g.
     ``lambda e: cosine_lr(0.05, e, epochs)``, sets optimizer.lr each epoch.
-    record_grad_norms: fill History.grad_norms. clip_norm: None, or the total gradient
-    norm to clip to before each step. Raises TrainingDiverged, naming the epoch, if a
-    loss becomes NaN or Inf."""
+    record_grad_norms: fill History.grad_norms. clip_norm: None, or the total
+    gradient norm to clip to before each step. Raises TrainingDiverged,
+    naming the epoch, if a loss becomes NaN or Inf."""
     X, y = as_float(X, "X", "fit"), np.asarray(y)
     rng = np.random.default_rng(rng)
-    # accuracy only for class targets: a classification loss's, or 0s and 1s (one-hot
-    # rows if there are several columns)
+    # accuracy only for class targets: a classification loss's, or 0s and 1s
+    # (one-hot rows if there are several columns)
     one_hot = y.ndim == 1 or y.shape[1] == 1 or (y.sum(axis=1) == 1).all()
-    classes = (isinstance(loss, (SoftmaxCrossEntropyLoss, BCELoss, BCEWithLogitsLoss))
+    class_losses = (SoftmaxCrossEntropyLoss, BCELoss, BCEWithLogitsLoss)
+    classes = (isinstance(loss, class_losses)
                or (np.isin(y, (0, 1)).all() and one_hot))
     threshold = 0.0 if isinstance(loss, BCEWithLogitsLoss) else 0.5
     history = History()
@@ -110,9 +116,10 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
                 clip_grad_norm(model, clip_norm)
             optimizer.step()
             total_loss += value * len(Xb)
-            correct = accuracy(out, yb, threshold=threshold) if classes else math.nan
+            correct = (accuracy(out, yb, threshold=threshold) if classes
+                       else math.nan)
             total_correct += correct * len(Xb)
-        history.train_loss.append(total_loss / len(X))  # the batches hold every sample
+        history.train_loss.append(total_loss / len(X))  # batches cover X
         history.train_acc.append(total_correct / len(X))
         if record_grad_norms:
             history.grad_norms.append(np.mean(norms, axis=0).tolist())
@@ -122,6 +129,7 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, validation=None, rn
             history.val_loss.append(loss(scores, y_val))
             _check_loss(history.val_loss[-1], epoch, epochs, optimizer,
                         "validation loss")
-            acc = accuracy(scores, y_val, threshold=threshold) if classes else math.nan
+            acc = (accuracy(scores, y_val, threshold=threshold) if classes
+                   else math.nan)
             history.val_acc.append(acc)
     return history
