@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 
 import pytest
+import yaml
 
-from test_book import toc_chapters
+from test_book import REPO, toc_chapters
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("book")]
 
@@ -71,6 +73,29 @@ def wait_for(driver, script, timeout=30):
     return WebDriverWait(driver, timeout).until(lambda d: d.execute_script(script))
 
 
+# The longest line of every code or output box (collapsed ones too) that scrolls sideways.
+WIDE_BOXES = (
+    "return Array.from(document.querySelectorAll('div.cell_input pre, div.cell_output pre'))"
+    ".filter(p => p.textContent.trim() && p.scrollWidth > p.clientWidth + 1)"
+    ".map(p => p.textContent.split('\\n').reduce((a, l) => l.length > a.length ? l : a, ''))")
+
+
+def other_pages():
+    """The site's pages that are not numbered chapters (front page, appendices, guides)."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    entries = [c for part in toc["parts"] for c in part["chapters"]]
+    entries += [s for c in entries for s in c.get("sections", [])]  # the exercise pages
+    files = [toc["root"]] + [c["file"] for c in entries]
+    return [f for f in files if not re.match(r"book/\d\d_", f)]
+
+
+@pytest.mark.parametrize("page", other_pages())
+def test_other_pages_show_code_and_output_whole(browser, site, page):
+    browser.get(f"{site}/{page}.html")
+    wide = browser.execute_script(WIDE_BOXES)
+    assert not wide, f"{page}: code or output boxes that scroll sideways, longest lines: {wide[:3]}"
+
+
 @pytest.mark.parametrize("chapter", toc_chapters())
 def test_chapter_page_renders(browser, site, chapter):
     browser.get(f"{site}/book/{chapter}.html")
@@ -93,9 +118,7 @@ def test_chapter_page_renders(browser, site, chapter):
         assert any(other in (h or "") for h in nav), f"{chapter}: the navigation has no link to {other}"
     title = browser.execute_script("return document.querySelector('h1').textContent")
     assert title.strip(), f"{chapter}: no title"
-    # code: every visible code cell shows its longest line without scrolling sideways (78 characters fit)
-    wide = browser.execute_script(
-        "return Array.from(document.querySelectorAll('div.cell_input pre'))"
-        ".filter(p => p.innerText.trim() && p.scrollWidth > p.clientWidth + 1)"
-        ".map(p => p.innerText.split('\\n').reduce((a, l) => l.length > a.length ? l : a, ''))")
-    assert not wide, f"{chapter}: code cells that scroll sideways, longest lines: {wide[:3]}"
+    # code and printed output (nnlib's source, tables, messages): every box shows its longest line without
+    # scrolling sideways (78 characters fit)
+    wide = browser.execute_script(WIDE_BOXES)
+    assert not wide, f"{chapter}: code or output boxes that scroll sideways, longest lines: {wide[:3]}"
