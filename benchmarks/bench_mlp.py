@@ -5,8 +5,11 @@
 
 Each framework runs in its own process (workers.py); the processes alternate (nnlib, NumPy, PyTorch, then
 the reverse order) for --rounds rounds, all with the same number of threads. A figure is the median over the
-rounds of each process's median over its timing blocks. Prints a table and writes benchmarks/results.json,
-which book/appendix_speed.md reads. Without PyTorch only nnlib and plain NumPy are timed.
+rounds of each process's median over its timing blocks. Each round also runs one "paired" process, which times
+nnlib's step and the plain NumPy step in alternating blocks of the same process: the host's slow and fast phases
+then fall on both, and nnlib / NumPy is measured to a few per cent where separate processes scatter by 10-30 %.
+The target is judged on that paired ratio. Prints a table and writes benchmarks/results.json, which
+book/appendix_speed.md reads. Without PyTorch only nnlib and plain NumPy are timed.
 """
 import argparse
 import datetime
@@ -122,15 +125,16 @@ def main():
     kernels = openblas_architecture(numpy_env)
     print(f"OpenBLAS kernels: {kernels}")
 
-    runs = {f: [] for f in frameworks}
+    processes = frameworks + ["paired"]
+    runs = {f: [] for f in processes}
     for r in range(args.rounds):
-        for framework in frameworks if r % 2 == 0 else frameworks[::-1]:
+        for framework in processes if r % 2 == 0 else processes[::-1]:
             busy = wait_until_quiet(args.max_wait)
             print(f"round {r + 1}/{args.rounds}: {framework} (CPU busy before: "
                   f"{'?' if busy is None else f'{100 * busy:.0f} %'}) ...", flush=True)
             env = dict(os.environ) if framework == "torch" else numpy_env
             runs[framework].append({**run_worker(framework, args.threads, env), "cpu_busy_before": busy})
-    check_same_losses(runs)
+    check_same_losses({f: runs[f] for f in frameworks})
 
     def us(framework, key, config):
         """Median over the rounds of runs[framework][round][key][config], in µs (None without the framework)."""
@@ -141,9 +145,19 @@ def main():
     rows = []
     for config in runs["nnlib"][0]["step_s"]:
         nnlib_us, numpy_us, torch_us = (us(f, "step_s", config) for f in ("nnlib", "numpy", "torch"))
+        paired = {key: statistics.median(run[key][config] for run in runs["paired"])
+                  for key in ("nnlib_over_numpy", "nnlib_s", "numpy_s")}
         rows.append({
-            "config": config, "nnlib_us": nnlib_us, "numpy_us": numpy_us, "torch_us": torch_us,
-            "nnlib_over_numpy": nnlib_us / numpy_us, "nnlib_over_torch": torch_us and nnlib_us / torch_us,
+            "config": config,
+            # nnlib and plain NumPy in one process, alternating blocks (the figures the target is judged on)
+            "nnlib_paired_us": 1e6 * paired["nnlib_s"], "numpy_paired_us": 1e6 * paired["numpy_s"],
+            "nnlib_over_numpy_paired": paired["nnlib_over_numpy"],
+            "rounds_paired": [run["nnlib_over_numpy"][config] for run in runs["paired"]],
+            "placements_paired": [run["placements"][config] for run in runs["paired"]],
+            # every framework in its own processes
+            "nnlib_us": nnlib_us, "numpy_us": numpy_us, "torch_us": torch_us,
+            "nnlib_over_numpy": nnlib_us / numpy_us,
+            "nnlib_over_torch": torch_us and 1e6 * paired["nnlib_s"] / torch_us,  # nnlib's paired time
             "numpy_no_input_grad_us": us("numpy", "step_no_input_grad_s", config),
             "matmul_us": us("numpy", "matmul_s", config),
             "rounds_us": {f: [1e6 * run["step_s"][config] for run in runs[f]] for f in frameworks}})
@@ -161,7 +175,7 @@ def main():
         "openblas": {"coretype_option": args.openblas_coretype,
                      "inherited_OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
                      "threadpool_info": runs["numpy"][0]["blas"]},
-        "cpu_busy_before_each_process": {f: [run["cpu_busy_before"] for run in runs[f]] for f in frameworks},
+        "cpu_busy_before_each_process": {f: [run["cpu_busy_before"] for run in runs[f]] for f in processes},
         "step": "zero_grad + forward + softmax cross-entropy + backward + SGD(momentum 0.9), float32",
         "rows": rows, "time_to_98_digits": digits, "targets": TARGETS,
     }
@@ -170,15 +184,18 @@ def main():
     def cell(value, spec, width):
         return format(value, spec) if value is not None else "-".rjust(width)
     print(f"\nµs per step, {args.threads} threads, {results['machine']['cpu']}, median of {args.rounds} rounds")
-    print(f"{'config':26s} {'nnlib':>8s} {'NumPy':>8s} {'torch':>8s} {'nnlib/NumPy':>11s} {'nnlib/torch':>11s} "
-          f"{'NumPy without dx':>16s} {'matmuls':>8s}")
+    print(f"{'':26s} {'paired, one process':>29s} {'':18s} {'separate processes':>25s}")
+    print(f"{'config':26s} {'nnlib':>8s} {'NumPy':>8s} {'nnlib/NumPy':>11s} {'torch':>8s} {'nnlib/torch':>11s} "
+          f"{'nnlib':>8s} {'NumPy':>8s} {'nnlib/NumPy':>11s} {'NumPy without dx':>16s} {'matmuls':>8s}")
     for row in rows:
-        print(f"{row['config']:26s} {row['nnlib_us']:8.0f} {row['numpy_us']:8.0f} "
-              f"{cell(row['torch_us'], '8.0f', 8)} {row['nnlib_over_numpy']:11.2f} "
-              f"{cell(row['nnlib_over_torch'], '11.2f', 11)} {row['numpy_no_input_grad_us']:16.0f} "
-              f"{row['matmul_us']:8.0f}")
-    met = all(row["nnlib_over_numpy"] <= TARGETS["nnlib_over_numpy"] for row in rows)
-    print(f"target nnlib/NumPy <= {TARGETS['nnlib_over_numpy']} at every size: {'met' if met else 'NOT met'}")
+        print(f"{row['config']:26s} {row['nnlib_paired_us']:8.0f} {row['numpy_paired_us']:8.0f} "
+              f"{row['nnlib_over_numpy_paired']:11.2f} {cell(row['torch_us'], '8.0f', 8)} "
+              f"{cell(row['nnlib_over_torch'], '11.2f', 11)} {row['nnlib_us']:8.0f} {row['numpy_us']:8.0f} "
+              f"{row['nnlib_over_numpy']:11.2f} {row['numpy_no_input_grad_us']:16.0f} {row['matmul_us']:8.0f}")
+    target = TARGETS["nnlib_over_numpy"]
+    missed = [row["config"] for row in rows if row["nnlib_over_numpy_paired"] > target]
+    print(f"target nnlib/NumPy (paired) <= {target} at every size: "
+          + ("met" if not missed else "NOT met at " + "; ".join(missed)))
     for f, d in digits.items():
         print(f"time to 98 % on the digits, {f}: " + (f"{d['seconds']:.2f} s ({d['epochs']:g} epochs)"
                                                       if d["seconds"] else "not reached"))

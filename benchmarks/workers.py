@@ -1,4 +1,5 @@
-"""One benchmark process: ``python benchmarks/workers.py {nnlib|numpy|torch} THREADS`` prints one line of JSON.
+"""One benchmark process: ``python benchmarks/workers.py {nnlib|numpy|torch|paired} THREADS`` prints one line of
+JSON.
 
 bench_mlp.py runs each framework in its own process (NumPy's and PyTorch's thread pools would fight over the
 cores otherwise). Every framework times the same training step of a ReLU MLP, float32 throughout:
@@ -10,6 +11,8 @@ zero_grad, forward, softmax cross-entropy, backward, SGD with momentum 0.9.
   process also times the step without it, and the step's matrix products alone.
 - torch: ``torch.nn.Sequential`` of ``Linear`` and ``ReLU``, ``cross_entropy``, ``torch.optim.SGD``; it never
   computes the input's gradient (the input does not require one).
+- paired: nnlib's step and the plain NumPy step in one process, in alternating blocks, over several memory
+  placements; it prints their ratio and times.
 """
 import itertools
 import json
@@ -163,6 +166,54 @@ def numpy_bench(sizes, batch):
     return seconds, loss, seconds_no_dx, seconds_matmul
 
 
+# ----------------------------------------------------------------------------- nnlib and NumPy, paired
+PLACEMENTS, PAIRS = 8, 8  # memory placements, and pairs of timing blocks in each
+
+
+def block_time(fn, n):
+    """Seconds per call of fn over n calls."""
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n
+
+
+def paired_bench(sizes, batch):
+    """nnlib's step and the plain step in one process, in alternating blocks of about 0.03 s each (nnlib first,
+    then NumPy first, ...), so that both meet the same phases of the host; and this for PLACEMENTS fresh pairs of
+    networks, each built after a random set of unrelated arrays. Where a network's arrays land in memory alone moves
+    the ratio by up to +-15 % at 784-256-128-10, batch 32 (measured: 0.92 to 1.22 over eight placements of the same
+    code), so one placement says little. Returns: (the median over all pairs of nnlib's time over NumPy's in the
+    pair, nnlib's median seconds per step, NumPy's, the median ratio of each placement)."""
+    import nnlib as nn
+    data = batches(sizes, batch)
+    rng = np.random.default_rng(0)
+    ratios, per_placement, times = [], [], {"nnlib": [], "numpy": []}
+    for _ in range(PLACEMENTS):
+        padding = [np.ones(int(rng.integers(1, 300_000))) for _ in range(int(rng.integers(0, 6)))]
+        model, loss_fn = nnlib_model(sizes), nn.SoftmaxCrossEntropyLoss()
+        optimizer = nn.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+        Ws, bs = (list(a) for a in zip(*initial_weights(sizes)))
+        state = (Ws, bs, [np.zeros_like(p) for p in Ws + bs])
+        nnlib_data, numpy_data = itertools.cycle(data), itertools.cycle(data)
+        steps = {"nnlib": lambda: nnlib_step(model, loss_fn, optimizer, *next(nnlib_data)),
+                 "numpy": lambda: numpy_step(*state, *next(numpy_data))}
+        steps["nnlib"]()  # warm up both (time_per_call below warms up the plain step)
+        n = max(1, round(0.03 / time_per_call(steps["numpy"], block=0.01, blocks=3)))
+        placement = []
+        for pair in range(PAIRS):
+            order = ["nnlib", "numpy"] if pair % 2 == 0 else ["numpy", "nnlib"]
+            seconds = {name: block_time(steps[name], n) for name in order}
+            placement.append(seconds["nnlib"] / seconds["numpy"])
+            for name in order:
+                times[name].append(seconds[name])
+        ratios += placement
+        per_placement.append(float(np.median(placement)))
+        del padding
+    return (float(np.median(ratios)), float(np.median(times["nnlib"])), float(np.median(times["numpy"])),
+            per_placement)
+
+
 # ----------------------------------------------------------------------------- PyTorch
 def torch_model(sizes, seed=0):
     import torch
@@ -254,6 +305,11 @@ def main(framework, threads):
     if framework == "torch":
         import torch
         torch.set_num_threads(threads)
+    if framework == "paired":
+        timed = {name: paired_bench(*config) for name, config in CONFIGS.items()}
+        print(json.dumps({key: {name: t[i] for name, t in timed.items()}
+                          for i, key in enumerate(["nnlib_over_numpy", "nnlib_s", "numpy_s", "placements"])}))
+        return
     bench = {"nnlib": nnlib_bench, "numpy": numpy_bench, "torch": torch_bench}[framework]
     timed = {name: bench(*config) for name, config in CONFIGS.items()}
     out["step_s"] = {name: t[0] for name, t in timed.items()}
