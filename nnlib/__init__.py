@@ -15,9 +15,8 @@ from .activations import (LeakyReLU, ReLU, Sigmoid, Tanh, leaky_relu,
                           tanh_backward, tanh_forward)
 from .checks import NonFiniteError, ShapeError, full_checks
 from .clip import clip_grad_norm, clip_grad_value, grad_norms
-from .conv import (Conv2d, Flatten, MaxPool2d, conv2d_backward,
-                   conv2d_forward, im2col, maxpool2d_backward,
-                   maxpool2d_forward)
+from .conv import (Conv2d, MaxPool2d, conv2d_backward, conv2d_forward,
+                   im2col, maxpool2d_backward, maxpool2d_forward)
 from .data import (MinMaxScaler, StandardScaler, load_breast_cancer,
                    load_digits, minibatches, train_test_split)
 from .gradcheck import (GradcheckResult, gradcheck, numerical_gradient,
@@ -30,7 +29,7 @@ from .losses import (BCELoss, BCEWithLogitsLoss, Loss, MSELoss,
                      log_softmax, mse_backward, mse_forward, softmax,
                      softmax_cross_entropy_backward,
                      softmax_cross_entropy_forward)
-from .module import Module, Parameter, Sequential
+from .module import Flatten, Module, Parameter, Sequential
 from .optim import SGD, Adam, Optimizer, cosine_lr
 from .regularization import l1_grad, l1_penalty, l2_grad, l2_penalty, weights
 from .train import History, TrainingDiverged, accuracy, fit, predict

@@ -1,12 +1,12 @@
-"""Convolution and max-pooling as forward/backward pairs and Modules, and
-Flatten. Images come in batches (N, C, H, W), as in PyTorch: N images of C
+"""Convolution and max-pooling as forward/backward pairs and Modules.
+Images come in batches (N, C, H, W), as in PyTorch: N images of C
 channels, H rows and W columns. A convolution here is a cross-correlation,
 as in PyTorch: the kernel slides over the image unflipped."""
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .checks import as_float, check_positive, check_shape
-from .init import INITIALIZERS
+from .checks import as_float, check_positive
+from .init import init_weights
 from .module import Module, Parameter
 
 
@@ -143,15 +143,11 @@ class Conv2d(Module):
                 "out_channels": out_channels, "stride": stride}
         for name, value in ints.items():
             check_positive(value, name, "Conv2d", integer=True)
-        if not (callable(init) or init in INITIALIZERS):
-            raise ValueError(
-                f"Conv2d: init must be one of {sorted(INITIALIZERS)} or a "
-                f"function, got {init!r}")
-        init = init if callable(init) else INITIALIZERS[init]
+        if not (isinstance(padding, (int, np.integer)) and padding >= 0):
+            raise ValueError(f"Conv2d: padding must be an int >= 0, "
+                             f"got {padding!r}")
         fan_in = in_channels * kernel_size * kernel_size
-        kwargs = {} if rng is None else {"rng": rng}
-        W = np.asarray(init(fan_in, out_channels, **kwargs), dtype=dtype)
-        check_shape(W, "init(...)", (fan_in, out_channels), "Conv2d")
+        W = init_weights(init, fan_in, out_channels, rng, dtype, "Conv2d")
         shape = (out_channels, in_channels, kernel_size, kernel_size)
         self.W = Parameter(W.T.reshape(shape), "W")
         self.b = Parameter(np.zeros(out_channels, dtype=dtype), "b")
@@ -181,6 +177,9 @@ class MaxPool2d(Module):
     No parameters."""
 
     def __init__(self, size=2, stride=None):
+        check_positive(size, "size", "MaxPool2d", integer=True)
+        if stride is not None:
+            check_positive(stride, "stride", "MaxPool2d", integer=True)
         self.size, self.stride = size, stride
 
     def forward(self, x):
@@ -195,19 +194,3 @@ class MaxPool2d(Module):
     def __repr__(self):
         return f"MaxPool2d({self.size}, stride={self.stride or self.size})"
 
-
-class Flatten(Module):
-    """(N, d1, d2, ...) -> (N, d1·d2·...), e.g. between Conv2d and Dense.
-    cache: x's shape."""
-
-    def forward(self, x):
-        x = np.asarray(x)
-        self.cache = x.shape
-        return x.reshape(x.shape[0], -1)
-
-    def backward(self, dout):
-        """dout: (N, d1·d2·...). Returns: dout reshaped to x's shape."""
-        shape = self.saved()
-        dout = as_float(dout, "dout", "Flatten.backward",
-                        shape=(shape[0], int(np.prod(shape[1:]))))
-        return dout.reshape(shape)

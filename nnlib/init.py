@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from .checks import check_shape
+
 
 def _sample(kind, std, fan_in, fan_out, rng, dtype):
     rng = np.random.default_rng(rng)
@@ -44,3 +46,18 @@ def he_normal(fan_in, fan_out, *, rng=None, dtype=np.float64):
 INITIALIZERS = {"he": he_normal, "xavier": xavier_normal,
                 "he_normal": he_normal, "xavier_normal": xavier_normal,
                 "he_uniform": he_uniform, "xavier_uniform": xavier_uniform}
+
+
+def init_weights(init, fan_in, fan_out, rng, dtype, where):
+    """A layer's initial W (fan_in, fan_out) in dtype. init: a name in
+    INITIALIZERS or a function (fan_in, fan_out) -> array, given rng=rng
+    too when rng is not None. where: the layer's name, for errors."""
+    if not (callable(init) or init in INITIALIZERS):
+        raise ValueError(f"{where}: init must be one of "
+                         f"{sorted(INITIALIZERS)} or a function, "
+                         f"got {init!r}")
+    init = init if callable(init) else INITIALIZERS[init]
+    kwargs = {} if rng is None else {"rng": rng}
+    W = np.asarray(init(fan_in, fan_out, **kwargs), dtype=dtype)
+    check_shape(W, "init(...)", (fan_in, fan_out), where)
+    return W

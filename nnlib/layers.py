@@ -4,7 +4,7 @@ import numpy as np
 
 from .activations import relu, sigmoid, tanh
 from .checks import as_float, check_positive, check_shape
-from .init import INITIALIZERS
+from .init import init_weights
 from .module import Module, Parameter
 
 
@@ -67,14 +67,7 @@ class Dense(Module):
                  dtype=np.float64):
         check_positive(in_features, "in_features", "Dense", integer=True)
         check_positive(out_features, "out_features", "Dense", integer=True)
-        if not (callable(init) or init in INITIALIZERS):
-            raise ValueError("Dense: init must be one of "
-                             f"{sorted(INITIALIZERS)} or a function, "
-                             f"got {init!r}")
-        init = init if callable(init) else INITIALIZERS[init]
-        kwargs = {} if rng is None else {"rng": rng}
-        W = np.asarray(init(in_features, out_features, **kwargs), dtype=dtype)
-        check_shape(W, "init(...)", (in_features, out_features), "Dense")
+        W = init_weights(init, in_features, out_features, rng, dtype, "Dense")
         self.in_features, self.out_features = in_features, out_features
         self.W = Parameter(W, "W")
         self.b = Parameter(np.zeros(out_features, dtype=dtype), "b")

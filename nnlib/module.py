@@ -1,5 +1,7 @@
-"""Parameters, the Module base class and Sequential."""
+"""Parameters, the Module base class, Sequential and Flatten."""
 import numpy as np
+
+from .checks import as_float
 
 
 class Parameter:
@@ -116,3 +118,20 @@ class Sequential(Module):
     def __repr__(self):
         rows = "".join(f"  ({i}) {m!r}\n" for i, m in enumerate(self.layers))
         return f"Sequential(\n{rows})"
+
+
+class Flatten(Module):
+    """(N, d1, d2, ...) -> (N, d1·d2·...), e.g. between Conv2d and Dense.
+    cache: x's shape."""
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.cache = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dout):
+        """dout: (N, d1·d2·...). Returns: dout reshaped to x's shape."""
+        shape = self.saved()
+        dout = as_float(dout, "dout", "Flatten.backward",
+                        shape=(shape[0], int(np.prod(shape[1:]))))
+        return dout.reshape(shape)

@@ -353,10 +353,14 @@ X, W, B = np.ones((2, 3, 5, 5)), np.ones((4, 3, 3, 3)), np.ones(4)
      r"^Conv2d: init must be one of \[.*\] or a function, got 'kaiming'$"),
     (lambda: nn.Conv2d(3, 4, 3)(np.ones((2, 1, 5, 5))), nn.ShapeError,
      r"^conv2d_forward: x must have shape \(N, 3, H, W\), got \(2, 1, 5, 5\)$"),
+    (lambda: nn.Conv2d(3, 4, 3, padding=-1), ValueError,  # refused when built, not at first use
+     r"^Conv2d: padding must be an int >= 0, got -1$"),
+    (lambda: nn.MaxPool2d(2, stride=0), ValueError,
+     r"^MaxPool2d: stride must be a positive int, got 0$"),
 ], ids=["x ndim", "x channels", "w ndim", "b length", "stride 0", "stride float", "negative pad",
         "kernel rows", "kernel cols padded", "int x", "conv dout", "pool x ndim", "pool cols",
         "pool rows", "pool size 0", "pool stride 0", "pool dout", "Conv2d channels", "Conv2d init",
-        "Conv2d x channels"])
+        "Conv2d x channels", "Conv2d padding", "MaxPool2d stride"])
 def test_errors_name_the_function_the_argument_expected_and_got(call, error, message):
     with pytest.raises(error, match=message):
         call()
