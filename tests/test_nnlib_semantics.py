@@ -225,3 +225,14 @@ def test_one_api_per_concept():
     for gone in ["add_grad", "add_grad_matmul"]:
         assert not hasattr(nn.Parameter, gone), f"Parameter.{gone} should be gone"
     assert callable(nn.checks.check_finite)
+
+
+def test_the_source_fits_the_pages_and_each_module_reads_in_one_sitting():
+    """The chapters print nnlib's functions, and the site's boxes show 78 characters; no module over 200 lines."""
+    from pathlib import Path
+
+    for path in sorted(Path(nn.__file__).parent.glob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        wide = [f"{path.name}:{i}: {len(line)}" for i, line in enumerate(lines, 1) if len(line) > 78]
+        assert not wide, f"lines over 78 characters: {wide}"
+        assert len(lines) <= 200, f"{path.name} has {len(lines)} lines, more than 200"
