@@ -35,6 +35,14 @@ DIGITS = dict(sizes=(64, 256, 10), lr=0.05, momentum=0.9, weight_decay=1e-3, bat
               split_seed=1, seed=0, target=0.98)
 
 
+def block_time(fn, n):
+    """Seconds per call of fn over n calls."""
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n
+
+
 def time_per_call(fn, block=0.1, blocks=7):
     """Median over `blocks` timed blocks (about `block` seconds each) of the seconds per call of fn."""
     for _ in range(10):
@@ -44,13 +52,7 @@ def time_per_call(fn, block=0.1, blocks=7):
         fn()
         n += 1
     n = max(1, 5 * n)
-    times = []
-    for _ in range(blocks):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        times.append((time.perf_counter() - start) / n)
-    return float(np.median(times))
+    return float(np.median([block_time(fn, n) for _ in range(blocks)]))
 
 
 def initial_weights(sizes, seed=0):
@@ -168,14 +170,6 @@ def numpy_bench(sizes, batch):
 
 # ----------------------------------------------------------------------------- nnlib and NumPy, paired
 PLACEMENTS, PAIRS = 8, 8  # memory placements, and pairs of timing blocks in each
-
-
-def block_time(fn, n):
-    """Seconds per call of fn over n calls."""
-    start = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - start) / n
 
 
 def paired_bench(sizes, batch):
